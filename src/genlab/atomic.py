@@ -1,0 +1,85 @@
+"""Atomic file writes: a reader sees the old file or the new one, never half of one.
+
+Every file genlab writes into a run folder goes through here, so an interrupted run
+(Ctrl-C, kill, full disk) never leaves a truncated checkpoint, metrics file or report.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Callable, IO
+
+
+def _atomic(path: Path, mode: str, write: Callable[[IO], None]) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, mode) as handle:
+            write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)  # atomic on POSIX within one filesystem
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_bytes(path: Path, data: bytes) -> Path:
+    return _atomic(path, "wb", lambda f: f.write(data))
+
+
+def write_text(path: Path, text: str) -> Path:
+    return _atomic(path, "w", lambda f: f.write(text))
+
+
+def write_json(path: Path, obj: Any) -> Path:
+    return write_text(path, json.dumps(obj, indent=2, sort_keys=False, default=_jsonable) + "\n")
+
+
+def append_jsonl(path: Path, record: dict) -> None:
+    """Append one JSON line. A line is written with a single write() call so a crash
+    leaves at most one unterminated trailing line, which `read_jsonl` skips."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as handle:
+        handle.write(json.dumps(record, default=_jsonable) + "\n")
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    if not Path(path).exists():
+        return []
+    records = []
+    for line in Path(path).read_text().splitlines():
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue  # a torn last line from an interrupted run
+    return records
+
+
+def save_torch(path: Path, obj: Any) -> Path:
+    import torch
+
+    return _atomic(path, "wb", lambda f: torch.save(obj, f))
+
+
+def save_figure(path: Path, fig) -> Path:
+    """Save a matplotlib figure as PNG atomically and close it."""
+    import matplotlib.pyplot as plt
+
+    try:
+        return _atomic(path, "wb", lambda f: fig.savefig(f, format="png", dpi=110, bbox_inches="tight"))
+    finally:
+        plt.close(fig)
+
+
+def _jsonable(obj: Any) -> Any:
+    if hasattr(obj, "item"):
+        return obj.item()
+    if isinstance(obj, Path):
+        return str(obj)
+    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")

@@ -1,0 +1,52 @@
+"""The `genlab` command. Each command lives in its own module with `register(sub)`;
+commands parse arguments and call the library — no logic lives here."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+
+from genlab.errors import GenlabError
+
+# Explicit list of command modules (each defines register(subparsers)).
+COMMAND_MODULES = [
+    "genlab.cli.run_cmd",
+    "genlab.cli.data_cmd",
+    "genlab.cli.bench_cmd",
+    "genlab.cli.report_cmd",
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="genlab", description="Train, evaluate and compare generative models; write a report you can trust.")
+    parser.add_argument("--version", action="version", version=f"genlab {_version()}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # tensorboard's optional TF import is noisy
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        result = args.func(args)
+    except GenlabError as exc:
+        print(f"genlab: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("genlab: interrupted; finished epochs are checkpointed — rerun with --resume to continue", file=sys.stderr)
+        return 130
+    return int(result or 0)
+
+
+def _version() -> str:
+    from genlab import __version__
+
+    return __version__
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,307 @@
+"""Study configuration: one dataclass per concern, validated on load.
+
+A study file (YAML) is these dataclasses written out. Unknown keys and ill-typed values
+fail with one line naming the key and what is accepted. Overrides (`--set a.b=v`, the
+study's own `quick:` block) are applied to the raw mapping before validation, so they
+are checked exactly like the file.
+"""
+from __future__ import annotations
+
+import copy
+import dataclasses
+import difflib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from genlab.errors import GenlabError
+
+STUDY_DIR = Path(__file__).parent / "studies"
+
+
+@dataclass
+class DataConfig:
+    """Which images a study trains and evaluates on."""
+
+    dataset: str = "fashion_mnist"  # fashion_mnist | kitti
+    data_dir: str | None = None  # Fashion-MNIST IDX folder; else GENLAB_DATA, Debian package, user cache, download
+    root: str | None = None  # dataset root for datasets given by path (KITTI: the folder holding training/)
+    val_size: int = 5000  # held out from the 60,000 training images, seeded
+    train_subset: int | None = None  # train on a seeded random subset (quick runs, tests)
+    test_subset: int | None = None
+
+    def __post_init__(self) -> None:
+        _require(self.val_size >= 0, "data.val_size must be >= 0")
+        for key in ("train_subset", "test_subset"):
+            value = getattr(self, key)
+            _require(value is None or value > 0, f"data.{key} must be a positive integer or null")
+
+
+@dataclass
+class TrainConfig:
+    """How one model is optimised. Study-level values are defaults for every model."""
+
+    epochs: int = 10
+    batch_size: int = 32
+    lr: float = 1e-3
+    betas: tuple[float, float] = (0.9, 0.999)
+    weight_decay: float = 0.0
+    eval_batch_size: int = 1000
+    keep_checkpoints: int = 2  # epoch checkpoints kept on disk (the newest ones)
+    tensorboard: bool = True
+
+    def __post_init__(self) -> None:
+        self.betas = tuple(float(b) for b in self.betas)  # YAML gives a list
+        _require(self.epochs >= 1, "train.epochs must be >= 1")
+        _require(self.batch_size >= 1, "train.batch_size must be >= 1")
+        _require(self.lr > 0, "train.lr must be > 0")
+        _require(len(self.betas) == 2, "train.betas must be two numbers, e.g. [0.9, 0.999]")
+        _require(self.keep_checkpoints >= 1, "train.keep_checkpoints must be >= 1")
+
+
+@dataclass
+class ModelSpec:
+    """One model of a study: a registry entry, its constructor arguments, its training."""
+
+    name: str  # label in the run folder and report, e.g. "ae64"
+    model: str  # registry key, e.g. "dense_ae"
+    title: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+    train: TrainConfig = field(default_factory=TrainConfig)
+
+    def __post_init__(self) -> None:
+        _require(self.name.isidentifier(), f"model name {self.name!r} must be a simple identifier (letters, digits, _)")
+        self.title = self.title or self.name
+
+
+@dataclass
+class StudyConfig:
+    """A whole study: data, models, study-specific analysis options."""
+
+    study: str  # which study runner (see genlab.studies.STUDIES)
+    title: str = ""
+    seed: int = 0
+    data: DataConfig = field(default_factory=DataConfig)
+    models: list[ModelSpec] = field(default_factory=list)
+    analysis: dict[str, Any] = field(default_factory=dict)  # validated by the study's own dataclass
+
+    def model(self, name: str) -> ModelSpec:
+        for spec in self.models:
+            if spec.name == name:
+                return spec
+        raise GenlabError(f"no model named {name!r} in this study (have: {', '.join(m.name for m in self.models)})")
+
+
+# ---------------------------------------------------------------- loading
+
+def locate_study(name_or_path: str) -> Path:
+    """A shipped study name (``dense``) or a path to a YAML file."""
+    path = Path(name_or_path)
+    if path.suffix in (".yaml", ".yml") or path.exists():
+        if not path.is_file():
+            raise GenlabError(f"study file {path} does not exist; pass a YAML path or one of: {', '.join(shipped_studies())}")
+        return path
+    shipped = STUDY_DIR / f"{name_or_path}.yaml"
+    if not shipped.is_file():
+        raise GenlabError(f"unknown study {name_or_path!r}; shipped studies: {', '.join(shipped_studies())} (or pass a YAML path)")
+    return shipped
+
+
+def shipped_studies() -> list[str]:
+    return sorted(p.stem for p in STUDY_DIR.glob("*.yaml"))
+
+
+def read_yaml(path: Path) -> dict:
+    try:
+        raw = yaml.safe_load(Path(path).read_text())
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise GenlabError(f"{path} is not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
+    if not isinstance(raw, dict):
+        raise GenlabError(f"{path} must hold a mapping of study settings, not {type(raw).__name__}")
+    return raw
+
+
+def load_study(name_or_path: str, overrides: list[str] = (), quick: bool = False, seed: int | None = None) -> StudyConfig:
+    """Read a study file, apply `quick:` then `--set` overrides, validate, return the config."""
+    path = locate_study(name_or_path)
+    raw = read_yaml(path)
+    quick_block = raw.pop("quick", {}) or {}
+    if quick:
+        for key, value in quick_block.items():
+            apply_override(raw, key, value)
+    for item in overrides:
+        key, value = parse_override(item)
+        apply_override(raw, key, value)
+    if seed is not None:
+        raw["seed"] = seed
+    return study_from_dict(raw, source=str(path))
+
+
+def study_from_dict(raw: dict, source: str = "study") -> StudyConfig:
+    raw = copy.deepcopy(raw)
+    raw.pop("quick", None)
+    base_train = raw.pop("train", {}) or {}
+    _check_mapping(base_train, "train")
+    models = raw.get("models") or []
+    if not isinstance(models, list):
+        raise GenlabError(f"{source}: 'models' must be a list of model entries")
+    for entry in models:
+        _check_mapping(entry, "models[]")
+        own = entry.get("train") or {}
+        _check_mapping(own, f"models.{entry.get('name', '?')}.train")
+        entry["train"] = {**base_train, **own}  # a model's own settings win over the study's
+    names = [m.get("name") for m in models]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise GenlabError(f"{source}: model names must be unique, repeated: {', '.join(map(str, dupes))}")
+    return from_dict(StudyConfig, raw, where="")
+
+
+def parse_override(item: str) -> tuple[str, Any]:
+    if "=" not in item:
+        raise GenlabError(f"--set {item!r}: expected KEY=VALUE, e.g. --set train.epochs=3")
+    key, text = item.split("=", 1)
+    try:
+        value = yaml.safe_load(text) if text else ""
+    except yaml.YAMLError:
+        value = text
+    return key.strip(), value
+
+
+def apply_override(raw: dict, key: str, value: Any) -> None:
+    """Set a dotted key. ``train.X`` sets X for every model (and the default);
+    ``models.NAME.a.b`` reaches into the model called NAME."""
+    parts = key.split(".")
+    if parts[0] == "train" and len(parts) == 2:
+        raw.setdefault("train", {})[parts[1]] = value
+        for entry in raw.get("models") or []:
+            if isinstance(entry, dict) and isinstance(entry.get("train"), dict):
+                entry["train"][parts[1]] = value
+        return
+    if parts[0] == "models" and len(parts) >= 3:
+        entry = next((m for m in raw.get("models") or [] if isinstance(m, dict) and m.get("name") == parts[1]), None)
+        if entry is None:
+            names = [m.get("name") for m in raw.get("models") or [] if isinstance(m, dict)]
+            raise GenlabError(f"--set {key}: no model named {parts[1]!r} (have: {', '.join(map(str, names))})")
+        _set_path(entry, parts[2:], value, key)
+        return
+    _set_path(raw, parts, value, key)
+
+
+def _set_path(target: dict, parts: list[str], value: Any, key: str) -> None:
+    for part in parts[:-1]:
+        nxt = target.setdefault(part, {})
+        if not isinstance(nxt, dict):
+            raise GenlabError(f"--set {key}: {part!r} is not a section")
+        target = nxt
+    target[parts[-1]] = value
+
+
+# ---------------------------------------------------------------- validation
+
+def from_dict(cls, data: Any, where: str):
+    """Build dataclass `cls` from a mapping, rejecting unknown keys and wrong types."""
+    label = where or "study"
+    if not isinstance(data, dict):
+        raise GenlabError(f"{label} must be a mapping, got {type(data).__name__}")
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = [k for k in data if k not in fields]
+    if unknown:
+        key = unknown[0]
+        close = difflib.get_close_matches(str(key), fields, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else f"; known keys: {', '.join(fields)}"
+        raise GenlabError(f"unknown key {_join(where, key)!r}{hint}")
+    missing = [n for n, f in fields.items() if n not in data and f.default is dataclasses.MISSING
+               and f.default_factory is dataclasses.MISSING]
+    if missing:
+        raise GenlabError(f"missing required key {_join(where, missing[0])!r}")
+    values = {k: _coerce(hints[k], v, _join(where, k)) for k, v in data.items()}
+    try:
+        return cls(**values)
+    except GenlabError as exc:
+        raise GenlabError(f"{label}: {exc}") if where and not str(exc).startswith(where) else exc
+
+
+def _coerce(hint, value: Any, where: str):
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        inner = [a for a in args if a is not type(None)]
+        return _coerce(inner[0], value, where)
+    if dataclasses.is_dataclass(hint):
+        return from_dict(hint, value, where)
+    if origin is list:
+        if not isinstance(value, list):
+            raise GenlabError(f"{where} must be a list, got {value!r}")
+        return [_coerce(args[0], v, f"{where}[{i}]") for i, v in enumerate(value)] if args else value
+    if origin is tuple:
+        if not isinstance(value, (list, tuple)):
+            raise GenlabError(f"{where} must be a list, got {value!r}")
+        return tuple(_coerce(args[0], v, where) for v in value)
+    if origin is dict or hint is dict:
+        if not isinstance(value, dict):
+            raise GenlabError(f"{where} must be a mapping, got {value!r}")
+        return value
+    if hint is Any:
+        return value
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise GenlabError(f"{where} must be true or false, got {value!r}")
+        return value
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            if isinstance(value, float) and value.is_integer():
+                return int(value)
+            raise GenlabError(f"{where} must be an integer, got {value!r}")
+        return value
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise GenlabError(f"{where} must be a number, got {value!r}")
+        return float(value)
+    if hint is str:
+        if not isinstance(value, str):
+            raise GenlabError(f"{where} must be a string, got {value!r}")
+        return value
+    return value
+
+
+def _check_mapping(value: Any, where: str) -> None:
+    if not isinstance(value, dict):
+        raise GenlabError(f"{where} must be a mapping of settings, got {value!r}")
+
+
+def _join(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else str(key)
+
+
+def _require(ok: bool, message: str) -> None:
+    if not ok:
+        raise GenlabError(message)
+
+
+def to_dict(obj) -> dict:
+    """The resolved config as plain data (what `config.yaml` in a run folder holds)."""
+    data = dataclasses.asdict(obj)
+    return _plain(data)
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def typed_options(cls, raw: dict, where: str):
+    """Validate a study's free-form `analysis:` mapping against that study's dataclass."""
+    return from_dict(cls, raw or {}, where)

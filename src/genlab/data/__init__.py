@@ -1,0 +1,1 @@
+"""Datasets: Fashion-MNIST (IDX files) held in memory, and batching over tensors."""

@@ -1,0 +1,77 @@
+"""Seeded train / validation / test splits of an in-memory dataset."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from genlab.config import DataConfig
+from genlab.data import fashion_mnist
+from genlab.errors import GenlabError
+
+
+@dataclass
+class Split:
+    """Images kept as uint8 (N×28×28) so a whole split costs N·784 bytes; converted
+    to float per batch."""
+
+    images: torch.Tensor  # N×28×28 uint8
+    labels: torch.Tensor  # N int64
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def to(self, device: torch.device) -> "Split":
+        return Split(self.images.to(device), self.labels.to(device))
+
+    def head(self, n: int) -> "Split":
+        return Split(self.images[:n], self.labels[:n])
+
+
+@dataclass
+class Splits:
+    train: Split
+    val: Split
+    test: Split
+    classes: tuple[str, ...]
+
+
+def make_splits(cfg: DataConfig, seed: int) -> Splits:
+    """Hold `val_size` training images out for validation (seeded), optionally subsample."""
+    if cfg.dataset != "fashion_mnist":
+        raise GenlabError(f"data.dataset {cfg.dataset!r} is not supported; use fashion_mnist")
+    data = fashion_mnist.load(cfg.data_dir)
+    generator = torch.Generator().manual_seed(seed)
+    order = torch.randperm(len(data.train_labels), generator=generator)
+    if cfg.val_size >= len(order):
+        raise GenlabError(f"data.val_size={cfg.val_size} leaves no training images (there are {len(order)})")
+    val_idx, train_idx = order[:cfg.val_size], order[cfg.val_size:]
+    if cfg.train_subset:
+        train_idx = train_idx[:cfg.train_subset]
+    test_images, test_labels = data.test_images, data.test_labels
+    if cfg.test_subset:
+        test_order = torch.randperm(len(test_labels), generator=generator)[:cfg.test_subset]
+        test_images, test_labels = test_images[test_order], test_labels[test_order]
+    return Splits(
+        train=Split(data.train_images[train_idx], data.train_labels[train_idx]),
+        val=Split(data.train_images[val_idx], data.train_labels[val_idx]),
+        test=Split(test_images, test_labels),
+        classes=data.classes,
+    )
+
+
+def batches(split: Split, batch_size: int, shuffle: bool = False, generator: torch.Generator | None = None):
+    """Yield (x, y) with x: B×1×28×28 float in [0, 1] — one gather per batch, no per-sample work."""
+    n = len(split)
+    order = torch.randperm(n, generator=generator).to(split.images.device) if shuffle else None
+    for start in range(0, n, batch_size):
+        if order is None:
+            imgs, labels = split.images[start:start + batch_size], split.labels[start:start + batch_size]
+        else:
+            idx = order[start:start + batch_size]
+            imgs, labels = split.images[idx], split.labels[idx]
+        yield imgs.unsqueeze(1).float().div_(255.0), labels
+
+
+def num_batches(split: Split, batch_size: int) -> int:
+    return (len(split) + batch_size - 1) // batch_size

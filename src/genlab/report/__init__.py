@@ -1,0 +1,1 @@
+"""HTML reports built only from a run folder."""

@@ -1,0 +1,122 @@
+"""Report building blocks and the HTML page they render to.
+
+Studies describe their report as Sections of Text, Table and Figure blocks; this module
+turns them into one static page that opens from the file system (no server, no
+JavaScript). Figures are referenced relative to the run folder so the folder can move.
+"""
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Union
+
+import yaml
+
+from genlab import atomic
+
+
+@dataclass
+class Text:
+    body: str  # plain text; blank lines separate paragraphs
+    note: bool = False  # rendered as a highlighted note (caveats, honesty about limits)
+
+
+@dataclass
+class Table:
+    header: list[str]
+    rows: list[list]
+    caption: str = ""
+
+
+@dataclass
+class Figure:
+    path: str  # relative to the run folder, e.g. "figures/loss_curves.png"
+    caption: str
+
+
+Block = Union[Text, Table, Figure]
+
+
+@dataclass
+class Section:
+    title: str
+    blocks: list[Block] = field(default_factory=list)
+
+
+def fmt(value, digits: int = 4) -> str:
+    """Numbers for tables: fixed significant digits, '—' for missing."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return "nan"
+        if abs(value) >= 1000:
+            return f"{value:,.1f}"
+        return f"{value:.{digits}g}" if abs(value) < 1e-3 and value != 0 else f"{value:.{digits}f}".rstrip("0").rstrip(".") or "0"
+    return str(value)
+
+
+CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
+h1{border-bottom:2px solid #444;padding-bottom:.2em} h2{margin-top:2em;border-bottom:1px solid #ccc}
+table{border-collapse:collapse;margin:1em 0;font-size:.92em} th,td{border:1px solid #bbb;padding:.3em .6em;text-align:right}
+th{background:#f0f0f0} td:first-child,th:first-child{text-align:left} caption{caption-side:top;text-align:left;font-weight:600;padding:.3em 0}
+figure{margin:1.2em 0} figure img{max-width:100%;border:1px solid #ddd} figcaption{font-size:.9em;color:#555}
+.note{background:#fff7e0;border-left:4px solid #e0a800;padding:.5em 1em} pre{background:#f6f6f6;padding:1em;overflow:auto;font-size:.85em}
+nav ul{columns:2} .meta{color:#666;font-size:.9em}
+"""
+
+
+def render(title: str, sections: list[Section], config: dict, environment: dict, subtitle: str = "") -> str:
+    toc = "".join(f'<li><a href="#s{i}">{html.escape(s.title)}</a></li>' for i, s in enumerate(sections))
+    body = "".join(_section(i, s) for i, s in enumerate(sections))
+    appendix = (
+        f'<h2 id="config">Resolved study config</h2><pre>{html.escape(yaml.safe_dump(config, sort_keys=False))}</pre>'
+        f'<h2 id="env">Environment</h2><pre>{html.escape(json.dumps(environment, indent=2))}</pre>'
+    )
+    return (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>"
+        f"<h1>{html.escape(title)}</h1><p class='meta'>{html.escape(subtitle)}</p>"
+        f"<nav><ul>{toc}<li><a href='#config'>Resolved study config</a></li><li><a href='#env'>Environment</a></li></ul></nav>"
+        f"{body}{appendix}</body></html>\n"
+    )
+
+
+def _section(index: int, section: Section) -> str:
+    parts = [f'<h2 id="s{index}">{html.escape(section.title)}</h2>']
+    for block in section.blocks:
+        if isinstance(block, Text):
+            paras = "".join(f"<p>{html.escape(p.strip())}</p>" for p in block.body.split("\n\n") if p.strip())
+            parts.append(f'<div class="note">{paras}</div>' if block.note else paras)
+        elif isinstance(block, Table):
+            head = "".join(f"<th>{html.escape(str(h))}</th>" for h in block.header)
+            rows = "".join("<tr>" + "".join(f"<td>{html.escape(fmt(c))}</td>" for c in row) + "</tr>" for row in block.rows)
+            caption = f"<caption>{html.escape(block.caption)}</caption>" if block.caption else ""
+            parts.append(f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+        elif isinstance(block, Figure):
+            src = html.escape(block.path)
+            parts.append(f'<figure><img src="{src}" alt="{html.escape(block.caption)}">'
+                         f"<figcaption>{html.escape(block.caption)}</figcaption></figure>")
+    return "".join(parts)
+
+
+def write(run_path: Path, title: str, sections: list[Section], config: dict, environment: dict, subtitle: str = "") -> Path:
+    """Render and write RUN/report.html atomically; figures that are missing on disk are
+    dropped with a visible note rather than shown as broken images."""
+    run_path = Path(run_path)
+    for section in sections:
+        kept = []
+        for block in section.blocks:
+            if isinstance(block, Figure) and not (run_path / block.path).is_file():
+                kept.append(Text(f"Figure missing from the run folder: {block.path}", note=True))
+            else:
+                kept.append(block)
+        section.blocks = kept
+    return atomic.write_text(run_path / "report.html", render(title, sections, config, environment, subtitle))

@@ -1,0 +1,41 @@
+"""What every study implements, and the context a study runs in."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from genlab.config import StudyConfig
+from genlab.report.page import Section
+from genlab.runs import RunDir
+
+
+@dataclass
+class Runtime:
+    """Process-level choices that do not change results' meaning (not in config.yaml)."""
+
+    device: str = "auto"  # auto | cpu | cuda
+    resume: bool = False
+    quick: bool = False
+    progress: bool = True
+
+
+@dataclass
+class StudyContext:
+    config: StudyConfig
+    run: RunDir
+    runtime: Runtime
+    options: Any = None  # the study's validated `analysis:` dataclass
+    cache: dict = field(default_factory=dict)
+
+
+class Study(Protocol):
+    """A study trains what it needs, writes figures and metrics into the run folder,
+    and turns that folder (and nothing else) into report sections."""
+
+    kind: str
+    title: str
+    Options: type  # dataclass validating the study file's `analysis:` mapping
+
+    def run(self, ctx: StudyContext) -> None: ...
+
+    def sections(self, run: RunDir, config: StudyConfig) -> list[Section]: ...
