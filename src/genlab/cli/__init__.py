@@ -14,7 +14,9 @@ COMMAND_MODULES = [
     "genlab.cli.run_cmd",
     "genlab.cli.data_cmd",
     "genlab.cli.bench_cmd",
-    "genlab.cli.report_cmd",
+    "genlab.cli.kitti_cmd",
+    "genlab.cli.detect_cmd",
+    "genlab.cli.quality_cmd",
 ]
 
 

@@ -12,6 +12,8 @@ from genlab.errors import GenlabError
 # kind -> "module:attribute" of an object implementing genlab.studies.base.Study
 STUDIES: dict[str, str] = {
     "dense": "genlab.studies.dense:STUDY",
+    "conv": "genlab.studies.conv:STUDY",
+    "kitti": "genlab.studies.kitti:STUDY",
 }
 
 

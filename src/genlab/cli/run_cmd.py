@@ -1,0 +1,52 @@
+"""`genlab run STUDY` and `genlab report RUN_DIR`."""
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def register(sub) -> None:
+    p = sub.add_parser("run", help="run a study (shipped name like `dense`, or a YAML path) into a run folder")
+    p.add_argument("study", help="shipped study name (dense, conv, kitti) or path to a study YAML")
+    p.add_argument("--out", type=Path, help="run folder (default runs/<study>-<timestamp>)")
+    p.add_argument("--quick", action="store_true", help="apply the study's quick settings (fewer epochs, subsets)")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a study setting, e.g. --set train.epochs=3 (repeatable)")
+    p.add_argument("--seed", type=int, help="random seed (overrides the study's)")
+    p.add_argument("--resume", action="store_true", help="continue an interrupted run in --out")
+    p.add_argument("--device", default="auto", help="auto (GPU when present), cpu or cuda")
+    p.add_argument("--data-dir", help="folder with the Fashion-MNIST IDX files (else $GENLAB_DATA, Debian package, cache)")
+    p.add_argument("--threads", type=int, help="CPU threads for torch (default: one per core, or $GENLAB_THREADS)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars (epoch lines are still printed)")
+    p.set_defaults(func=_run)
+
+    r = sub.add_parser("report", help="rebuild report.html of a run folder from its files")
+    r.add_argument("run_dir", type=Path)
+    r.set_defaults(func=_report)
+
+
+def _run(args) -> int:
+    from genlab.config import load_study
+    from genlab.errors import GenlabError
+    from genlab.studies.base import Runtime
+    from genlab.studies.runner import run_study
+
+    overrides = list(args.overrides)
+    if args.data_dir:
+        overrides.append(f"data.data_dir={args.data_dir}")
+    if args.resume and not args.out:
+        raise GenlabError("--resume needs --out RUN_DIR: the folder of the run to continue")
+    config = load_study(args.study, overrides, quick=args.quick, seed=args.seed)
+    from genlab.engine.device import setup_process
+
+    setup_process(threads=args.threads)
+    runtime = Runtime(device=args.device, resume=args.resume, quick=args.quick, progress=not args.no_progress)
+    run_study(config, args.out, runtime)
+    return 0
+
+
+def _report(args) -> int:
+    from genlab.runs import RunDir
+    from genlab.studies.runner import build_report
+
+    print(build_report(RunDir(args.run_dir)))
+    return 0

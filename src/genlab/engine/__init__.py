@@ -1,0 +1,1 @@
+"""The one training engine every model goes through."""

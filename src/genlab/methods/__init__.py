@@ -1,0 +1,1 @@
+"""Methods: objectives that own their loss, wrapped around networks from genlab.nn."""

@@ -1,0 +1,93 @@
+"""Autoencoder objectives. AE, DAE and VAE take the same kind of encoder/decoder
+networks and differ only here, in what they optimise."""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from genlab.methods.base import Loss, Method
+
+
+def reconstruction_error(x_hat: torch.Tensor, x: torch.Tensor, kind: str) -> torch.Tensor:
+    """Per-image reconstruction error summed over pixels: B."""
+    if kind == "mse":
+        return (x_hat - x).pow(2).flatten(1).sum(1)
+    if kind == "bce":
+        return F.binary_cross_entropy(x_hat.clamp(1e-6, 1 - 1e-6), x, reduction="none").flatten(1).sum(1)
+    raise ValueError(f"unknown reconstruction loss {kind!r}")
+
+
+class Autoencoder(Method):
+    """Deterministic AE: minimise the mean per-pixel MSE between x and decode(encode(x))."""
+
+    def __init__(self, encoder: nn.Module, decoder: nn.Module, latent_dim: int):
+        super().__init__()
+        self.encoder, self.decoder, self.latent_dim = encoder, decoder, latent_dim
+
+    def encode(self, x):
+        return self.encoder(x).flatten(1)  # B×D
+
+    def decode(self, z):
+        return self.decoder(z)
+
+    def reconstruct(self, x):
+        return self.decoder(self.encoder(x))
+
+    def corrupt(self, x: torch.Tensor) -> torch.Tensor:
+        return x  # the plain AE sees clean inputs
+
+    def loss(self, x, y, optimizer):
+        return Loss(F.mse_loss(self.reconstruct(self.corrupt(x)), x))  # the target is always the clean x
+
+
+class DenoisingAutoencoder(Autoencoder):
+    """DAE: the AE's networks trained on x + noise_factor·N(0, 1) to give back x.
+
+    The noisy input is not clipped, as in the source report's `data + noise_factor *
+    torch.randn_like(data)`."""
+
+    def __init__(self, encoder, decoder, latent_dim: int, noise_factor: float = 0.5):
+        super().__init__(encoder, decoder, latent_dim)
+        self.noise_factor = noise_factor
+
+    def corrupt(self, x):
+        # also at validation: the DAE's validation loss is its denoising loss (as the report's)
+        return x + self.noise_factor * torch.randn_like(x)
+
+
+class VariationalAutoencoder(Method):
+    """VAE: the encoder network gives features, a linear head gives (μ, log σ²),
+    z = μ + σ·ε, and the loss is per-image reconstruction + β·KL(q(z|x) ‖ N(0, I))."""
+
+    def __init__(self, encoder: nn.Module, decoder: nn.Module, feature_dim: int, latent_dim: int,
+                 reconstruction: str = "bce", beta: float = 1.0):
+        super().__init__()
+        self.encoder, self.decoder = encoder, decoder
+        self.head = nn.Linear(feature_dim, 2 * latent_dim)
+        self.latent_dim, self.reconstruction, self.beta = latent_dim, reconstruction, beta
+
+    def posterior(self, x):
+        mu, logvar = self.head(self.encoder(x).flatten(1)).chunk(2, dim=1)  # B×D each
+        return mu, logvar
+
+    def encode(self, x):
+        return self.posterior(x)[0]  # the mean: a deterministic code for probes and plots
+
+    def decode(self, z):
+        return self.decoder(z)
+
+    def reconstruct(self, x):
+        return self.decoder(self.encode(x))
+
+    def sample(self, n: int, generator: torch.Generator | None = None):
+        device = self.head.weight.device
+        z = torch.randn(n, self.latent_dim, generator=generator, device=device)
+        return self.decoder(z)
+
+    def loss(self, x, y, optimizer):
+        mu, logvar = self.posterior(x)
+        z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)  # reparameterisation
+        recon = reconstruction_error(self.decoder(z), x, self.reconstruction).mean()
+        kl = (-0.5 * (1 + logvar - mu.pow(2) - logvar.exp()).sum(1)).mean()
+        return Loss(recon + self.beta * kl, {"reconstruction": recon.detach(), "kl": kl.detach()})

@@ -1,0 +1,1 @@
+"""Networks: plain nn.Modules with no knowledge of the objective they are trained with."""

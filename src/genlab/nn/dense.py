@@ -1,0 +1,54 @@
+"""Dense (MLP) encoders, decoders, generator and discriminator for 28×28 images."""
+from __future__ import annotations
+
+from torch import nn
+
+IMAGE_SHAPE = (1, 28, 28)
+PIXELS = 28 * 28
+
+ACTIVATIONS = {"relu": nn.ReLU, "leaky_relu": lambda: nn.LeakyReLU(0.2), "none": nn.Identity,
+               "sigmoid": nn.Sigmoid, "tanh": nn.Tanh}
+
+
+def mlp(sizes: list[int], hidden_act: str = "relu", out_act: str = "none") -> nn.Sequential:
+    """Linear layers between consecutive sizes; `hidden_act` between them, `out_act` last."""
+    layers: list[nn.Module] = []
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(nn.Linear(n_in, n_out))
+        last = i == len(sizes) - 2
+        layers.append(ACTIVATIONS[out_act if last else hidden_act]())
+    return nn.Sequential(*layers)
+
+
+class DenseEncoder(nn.Module):
+    """B×1×28×28 → B×out_dim."""
+
+    def __init__(self, out_dim: int, hidden: list[int] = (), out_act: str = "none", hidden_act: str = "relu"):
+        super().__init__()
+        self.out_dim = out_dim
+        self.net = mlp([PIXELS, *hidden, out_dim], hidden_act, out_act)
+
+    def forward(self, x):
+        return self.net(x.flatten(1))  # B×784 → B×out_dim
+
+
+class DenseDecoder(nn.Module):
+    """B×in_dim → B×1×28×28 (activation `out_act`, sigmoid for pixels in [0, 1])."""
+
+    def __init__(self, in_dim: int, hidden: list[int] = (), out_act: str = "sigmoid", hidden_act: str = "relu"):
+        super().__init__()
+        self.net = mlp([in_dim, *hidden, PIXELS], hidden_act, out_act)
+
+    def forward(self, z):
+        return self.net(z).view(-1, *IMAGE_SHAPE)
+
+
+class DenseDiscriminator(nn.Module):
+    """B×1×28×28 → B logits (real vs fake)."""
+
+    def __init__(self, hidden: list[int] = (512, 256)):
+        super().__init__()
+        self.net = mlp([PIXELS, *hidden, 1], "leaky_relu", "none")
+
+    def forward(self, x):
+        return self.net(x.flatten(1)).squeeze(1)
