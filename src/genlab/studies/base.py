@@ -38,4 +38,7 @@ class Study(Protocol):
 
     def run(self, ctx: StudyContext) -> None: ...
 
+    # Optional: `preflight(config)` checks inputs (data present and valid) before the run
+    # folder is created, so bad input leaves nothing behind.
+
     def sections(self, run: RunDir, config: StudyConfig) -> list[Section]: ...

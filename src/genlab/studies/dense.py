@@ -9,6 +9,7 @@ import torch
 
 from genlab import registry
 from genlab.config import StudyConfig
+from genlab.data import fashion_mnist
 from genlab.data.splits import make_splits
 from genlab.engine.callbacks import SampleSnapshots, snapshot_epochs
 from genlab.figures import common as figs
@@ -35,6 +36,9 @@ class DenseStudy:
     kind = "dense"
     title = "Study 1 — dense autoencoders, VAE and GAN on Fashion-MNIST"
     Options = Options
+
+    def preflight(self, config: StudyConfig) -> None:
+        fashion_mnist.load(config.data.data_dir)  # verified once, cached for run()
 
     def run(self, ctx: StudyContext) -> None:
         cfg, run, opts = ctx.config, ctx.run, ctx.options

@@ -16,6 +16,8 @@ from genlab.studies.base import Runtime, StudyContext
 def run_study(config: StudyConfig, out: Path | None, runtime: Runtime) -> RunDir:
     study = get_study(config.study)
     options = cfgmod.typed_options(study.Options, config.analysis, "analysis")  # fail before any work
+    if hasattr(study, "preflight"):
+        study.preflight(config)  # e.g. find and verify the data before a run folder exists
     run = prepare(out or default_out(Path(config.study).stem), cfgmod.to_dict(config), runtime.resume)
     print(f"genlab: run folder {run.path}", file=sys.stderr)
     study.run(StudyContext(config=config, run=run, runtime=runtime, options=options))

@@ -1,0 +1,25 @@
+"""`genlab bench` runs both loops side by side and writes its numbers."""
+from __future__ import annotations
+
+import json
+
+from conftest import run_cli
+
+
+def test_bench_writes_ratio_and_flops(tmp_path):
+    out = tmp_path / "bench.json"
+    result = run_cli("bench", "--models", "ae64,gan_normal", "--images", "2048", "--out", str(out))
+    assert result.returncode == 0, result.stderr[-2000:]
+    data = json.loads(out.read_text())
+    assert [r["model"] for r in data["results"]] == ["ae64", "gan_normal"]
+    for r in data["results"]:
+        assert r["genlab_images_per_s"] > 0 and r["reference_images_per_s"] > 0
+        assert abs(r["speedup"] - r["genlab_images_per_s"] / r["reference_images_per_s"]) < 1e-9
+        assert r["flops_per_image"] > 0 and 0 < r["peak_fraction"]
+    assert data["matmul_peak_flop_per_s"] > 1e8
+    assert "ratio" in result.stdout
+
+
+def test_bench_unknown_model():
+    result = run_cli("bench", "--models", "nope", "--images", "64")
+    assert result.returncode == 2 and "no model named 'nope'" in result.stderr and "Traceback" not in result.stderr

@@ -1,0 +1,69 @@
+"""Study 1 end to end: the real CLI on a small real subset writes a complete report."""
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+
+from conftest import images_loaded_in_chromium, run_cli
+
+TINY = ["--set", "data.train_subset=600", "--set", "data.val_size=200", "--set", "data.test_subset=300",
+        "--set", "train.epochs=2", "--set", "analysis.scatter_points=300"]
+
+
+@pytest.fixture(scope="module")
+def dense_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("dense") / "run"
+    result = run_cli("run", "dense", "--quick", "--out", str(out), "--no-progress", *TINY)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return out
+
+
+def test_run_folder_holds_everything(dense_run):
+    config = yaml.safe_load((dense_run / "config.yaml").read_text())
+    names = [m["name"] for m in config["models"]]
+    assert names == ["ae2", "ae2_deep", "ae64", "vae", "gan_normal", "gan_uniform"]
+    assert config["data"]["train_subset"] == 600 and all(m["train"]["epochs"] == 2 for m in config["models"])
+    metrics = json.loads((dense_run / "metrics.json").read_text())["dense"]["models"]
+    for name in names:
+        model = dense_run / "models" / name
+        assert (model / "final.pt").is_file() and (model / "summary.json").is_file()
+        assert len((model / "metrics.jsonl").read_text().splitlines()) == 2
+        assert list((model / "tensorboard").glob("events.out.tfevents.*"))
+        assert metrics[name]["train_time_s"] > 0
+    expected = {"loss_curves", "parts_vae", "samples_vae", "progress_gan_normal", "progress_gan_uniform",
+                "samples_gan_normal", "samples_gan_uniform"}
+    for name in ("ae2", "ae2_deep", "ae64", "vae"):
+        expected |= {f"recon_test_{name}", f"recon_train_{name}"}
+    for name in ("ae2", "ae2_deep"):
+        expected |= {f"latent_grid_{name}", f"latent_scatter_{name}"}
+    figures = {p.stem for p in (dense_run / "figures").glob("*.png")}
+    assert expected <= figures, expected - figures
+
+
+def test_report_shows_every_figure_and_reported_numbers(dense_run):
+    html = (dense_run / "report.html").read_text()
+    for figure in (dense_run / "figures").glob("*.png"):
+        assert f'src="figures/{figure.name}"' in html, figure.name
+    for number in ("82.94", "144.19", "890", "830", "288.61", "282.07"):
+        assert number in html
+    assert "Figure missing" not in html
+
+
+def test_report_rebuilds_from_folder_alone(dense_run):
+    before = (dense_run / "report.html").read_text()
+    (dense_run / "report.html").unlink()
+    assert run_cli("report", str(dense_run)).returncode == 0
+    assert (dense_run / "report.html").read_text() == before
+
+
+def test_resume_of_finished_run_trains_nothing(dense_run):
+    result = run_cli("run", "dense", "--quick", "--out", str(dense_run), "--resume", "--no-progress", *TINY)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "epoch" not in result.stderr  # every model was already done
+
+
+def test_every_image_loads_in_chromium(dense_run, chromium, tmp_path):
+    loaded, total = images_loaded_in_chromium(chromium, dense_run / "report.html", tmp_path)
+    assert total >= 20 and loaded == total
