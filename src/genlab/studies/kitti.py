@@ -1,0 +1,43 @@
+"""Study 3 — YOLOv5s on KITTI, from scratch vs transfer learning (report 004, part II).
+
+The run: prepare the target data (KITTI converted from `data.root`, or synthetic
+KITTI-format scenes written into the run folder), train every model listed in the study
+file with ultralytics, evaluate each on the test split (ultralytics' validator, COCO
+cross-check, official KITTI 2-D evaluation) and draw the figures. A model whose
+`params.weights` is `model:NAME` starts from another model of the study: the shipped
+study pretrains on synthetic scenes of another style, because no pretrained weights can
+be downloaded offline; on a machine with internet `weights: yolov5su.pt` works too.
+"""
+from __future__ import annotations
+
+from genlab import config as cfgmod
+from genlab.config import StudyConfig
+from genlab.detect.options import Options
+from genlab.runs import RunDir
+from genlab.studies.base import StudyContext
+
+
+class KittiStudy:
+    kind = "kitti"
+    title = "Study 3 — YOLOv5s on KITTI: from scratch vs transfer learning (report 004, part II)"
+    Options = Options
+
+    def run(self, ctx: StudyContext) -> None:
+        from genlab.detect import experiment
+
+        options = ctx.options or cfgmod.typed_options(Options, ctx.config.analysis, "analysis")
+        experiment.run(ctx.config, ctx.run, options, device=ctx.runtime.device, resume=ctx.runtime.resume)
+
+    def preflight(self, config: StudyConfig) -> None:
+        """Every check that needs no training, for a runner to call before it creates the run folder."""
+        from genlab.detect import experiment
+
+        experiment.validate(config, cfgmod.typed_options(Options, config.analysis, "analysis"))
+
+    def sections(self, run: RunDir, config: StudyConfig):
+        from genlab.detect import report
+
+        return report.sections(run, config, cfgmod.typed_options(Options, config.analysis, "analysis"))
+
+
+STUDY = KittiStudy()
