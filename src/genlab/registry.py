@@ -41,15 +41,16 @@ def dense_gan(latent_dim: int = 64, prior: str = "normal", g_hidden: list[int] =
     return GAN(generator, DenseDiscriminator(list(d_hidden)), latent_dim, prior)
 
 
-def conv_ae(bottleneck_act: str = "relu", upsample: str = "bilinear", norm: str = "none") -> Method:
+def conv_ae(bottleneck_act: str = "relu", upsample: str = "bilinear", norm: str = "none", act: str = "relu") -> Method:
     """Report 004's table 1: conv encoder to a 128×3×3 bottleneck (codes: 1152-d), conv decoder, MSE."""
-    return Autoencoder(ConvAEEncoder(bottleneck_act, norm), ConvAEDecoder(upsample, norm), _numel(AE_BOTTLENECK))
+    return Autoencoder(ConvAEEncoder(bottleneck_act, norm, act), ConvAEDecoder(upsample, norm, act),
+                       _numel(AE_BOTTLENECK))
 
 
 def conv_dae(noise_factor: float = 0.5, bottleneck_act: str = "relu", upsample: str = "bilinear",
-             norm: str = "none") -> Method:
+             norm: str = "none", act: str = "relu") -> Method:
     """Table 1's networks trained on x + noise_factor·N(0, 1) (unclipped) to give back x."""
-    return DenoisingAutoencoder(ConvAEEncoder(bottleneck_act, norm), ConvAEDecoder(upsample, norm),
+    return DenoisingAutoencoder(ConvAEEncoder(bottleneck_act, norm, act), ConvAEDecoder(upsample, norm, act),
                                 _numel(AE_BOTTLENECK), noise_factor)
 
 
