@@ -1,0 +1,57 @@
+"""`genlab sample`, `genlab evaluate`, `genlab metrics-net`: generation quality."""
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def register(sub) -> None:
+    p = sub.add_parser("sample", help="draw samples from a trained generator of a run folder (npz and/or png grid)")
+    p.add_argument("run_dir", type=Path, help="run folder written by `genlab run`")
+    p.add_argument("--model", required=True, help="model name in the run, e.g. gan_normal, vae, ae64")
+    p.add_argument("--n", type=int, default=10_000, help="number of samples (default 10000)")
+    p.add_argument("--out", type=Path, help="write images (uint8 N×28×28) to this .npz")
+    p.add_argument("--grid", type=Path, help="write a grid of the first 100 samples to this .png")
+    p.add_argument("--prior", choices=("normal", "uniform"), help="GANs: latent prior (default: the training prior)")
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=_sample)
+
+    p = sub.add_parser("evaluate", help="FID, KID, precision/recall, IS and class histogram of every generator in a run")
+    p.add_argument("run_dir", type=Path, help="run folder written by `genlab run`")
+    p.add_argument("--n", type=int, default=10_000, help="samples per generator and real floor images (default 10000)")
+    p.add_argument("--models", nargs="+", help="only these models (default: every trained model that can generate)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--gmm-components", type=int, default=10, help="mixture components of the autoencoder samplers")
+    p.add_argument("--inception-weights", type=Path,
+                   help="local pt_inception weights file: also report standard Inception-FID (needs torch-fidelity)")
+    p.add_argument("--inception-n", type=int, default=2000, help="images per set for Inception-FID (slow on CPU)")
+    p.set_defaults(func=_evaluate)
+
+    p = sub.add_parser("metrics-net", help="train (once) or show the Fashion-MNIST feature network behind FID/KID")
+    p.add_argument("--retrain", action="store_true", help="train it again even if a verified copy is cached")
+    p.set_defaults(func=_metrics_net)
+
+
+def _sample(args) -> int:
+    from genlab.quality.commands import SampleRequest, sample_run
+
+    print(sample_run(SampleRequest(args.run_dir, args.model, args.n, args.out, args.grid, args.prior, args.seed)))
+    return 0
+
+
+def _evaluate(args) -> int:
+    from genlab.quality.commands import format_result
+    from genlab.quality.evaluate import EvaluateOptions, evaluate_run
+    from genlab.quality.samplers import SamplerOptions
+
+    opts = EvaluateOptions(n=args.n, models=args.models, seed=args.seed,
+                           sampler=SamplerOptions(gmm_components=args.gmm_components),
+                           inception_weights=args.inception_weights, inception_n=args.inception_n)
+    print(format_result(evaluate_run(args.run_dir, opts)))
+    return 0
+
+
+def _metrics_net(args) -> int:
+    from genlab.quality.commands import metrics_net
+
+    print(metrics_net(retrain=args.retrain))
+    return 0

@@ -1,0 +1,58 @@
+"""Per-epoch FID on a small sample: a training-engine callback for generators.
+
+Cheap by design: the test-set reference statistics are computed once (and cached on
+disk next to the feature network), and each epoch costs `n` samples plus one pass of
+the small feature CNN over them (about a second for 2,000 images on 2 cores).
+"""
+from __future__ import annotations
+
+import torch
+
+from genlab.quality.features import FeatureNet, FeatureNetConfig, extract, load_or_train, reference_features
+from genlab.quality.metrics import PassThrough
+
+KEY = "epoch_fid"  # matches evaluate.EPOCH_KEY: the report reads it from metrics.jsonl
+
+
+class EpochFID:
+    """`on_epoch_end` returns {"epoch_fid": FID of n samples vs the test set, "epoch_fid_n": n}.
+
+    The same noise seed every epoch, so the curve shows the model changing, not the noise.
+    Models without `sample` (plain autoencoders) are skipped (empty dict).
+    """
+
+    def __init__(self, n: int = 2000, seed: int = 4321, every: int = 1,
+                 feature_net: FeatureNetConfig = FeatureNetConfig(), progress: bool = True) -> None:
+        self.n, self.seed, self.every = n, seed, every
+        self.feature_config, self.progress = feature_net, progress
+        self._fnet: FeatureNet | None = None
+        self._fid = None
+
+    def _setup(self) -> None:
+        from torchmetrics.image.fid import FrechetInceptionDistance
+
+        self._fnet, _ = load_or_train(self.feature_config, progress=self.progress)
+        features, _ = reference_features(self._fnet)  # 10,000×D, cached on disk
+        # reset_real_features=False: reset() between epochs keeps the test-set statistics
+        self._fid = FrechetInceptionDistance(feature=PassThrough(features.shape[1]), reset_real_features=False)
+        self._fid.update(features.double(), real=True)
+
+    @torch.no_grad()
+    def on_epoch_end(self, method, epoch: int, model_dir) -> dict[str, float]:
+        if not hasattr(method, "sample") or epoch % self.every:
+            return {}
+        if self._fid is None:
+            self._setup()
+        device = next(method.parameters()).device
+        generator = torch.Generator(device=device).manual_seed(self.seed)
+        was_training = method.training
+        method.eval()
+        images = torch.cat([method.sample(min(1000, self.n - s), generator=generator).cpu()
+                            for s in range(0, self.n, 1000)])  # n×1×28×28 in [0, 1]
+        method.train(was_training)
+        # quantise like saved samples so the curve and `genlab evaluate` measure the same thing
+        images = images.clamp(0, 1).mul(255).round().div(255)
+        features, _ = extract(self._fnet.net, images)
+        self._fid.reset()
+        self._fid.update(features.double(), real=False)
+        return {KEY: float(self._fid.compute()), f"{KEY}_n": float(self.n)}

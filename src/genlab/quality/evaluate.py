@@ -1,0 +1,163 @@
+"""Evaluate every generator of a run folder → metrics.json section "generation" + figures.
+
+For each model that can generate (GAN / VAE from their prior, plain AEs through a
+Gaussian mixture on their latent codes) genlab draws `n` samples and measures them
+against the Fashion-MNIST test set. The same numbers for `n` held-out real training
+images — the real-data floor — give every number a yardstick: a generator can at best
+match real images, not reach zero.
+"""
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import torch
+
+from genlab.config import StudyConfig, study_from_dict
+from genlab.errors import GenlabError
+from genlab.quality import figures, samplers
+from genlab.quality.features import (FeatureNet, FeatureNetConfig, extract, floor_images, load_or_train,
+                                     reference_features)
+from genlab.quality.metrics import FeatureSet, MetricOptions, all_metrics, fid
+from genlab.runs import RunDir
+
+SECTION = "generation"  # the metrics.json section this module owns
+EPOCH_KEY = "epoch_fid"  # the per-epoch record key written by epoch_fid.EpochFID
+TEST_SIZE = 10_000  # the reference: the whole Fashion-MNIST test set
+
+
+@dataclass
+class EvaluateOptions:
+    n: int = 10_000  # samples per generator (and real floor images); the test set has 10,000
+    models: list[str] | None = None  # default: every trained model that can generate
+    seed: int = 0
+    metrics: MetricOptions = field(default_factory=MetricOptions)
+    sampler: samplers.SamplerOptions = field(default_factory=samplers.SamplerOptions)
+    feature_net: FeatureNetConfig = field(default_factory=FeatureNetConfig)
+    inception_weights: Path | None = None  # local pt_inception weights → also Inception-FID
+    inception_n: int = 2000  # Inception-v3 is slow on a CPU: fewer images for it
+    progress: bool = True
+
+
+def evaluate_run(run: RunDir | Path, opts: EvaluateOptions = EvaluateOptions()) -> dict:
+    """Measure every generator of `run`, write metrics.json["generation"] and figures, return it."""
+    run = run if isinstance(run, RunDir) else RunDir(Path(run))
+    config = study_from_dict(run.read_config(), source=str(run.config))
+    start = time.perf_counter()
+    n = _check_n(opts.n, TEST_SIZE)  # before anything slow
+    if opts.inception_weights:
+        from genlab.quality import inception
+
+        inception.check_available(opts.inception_weights)  # fail before minutes of work, not after
+    fnet, _ = load_or_train(opts.feature_net, progress=opts.progress)
+    reference = FeatureSet(*reference_features(fnet))
+    floor = floor_images()[:n]
+    floor_set = FeatureSet(*extract(fnet.net, floor))
+    result = {
+        "feature_net": _describe(fnet),
+        "reference": f"Fashion-MNIST test set ({len(reference.features):,} images)",
+        "n": n,
+        "seed": opts.seed,
+        "options": asdict(opts.metrics),
+        "floor": {"title": "Real-data floor (held-out training images)", "sampler": "real images",
+                  **all_metrics(reference, floor_set, opts.metrics)},
+        "models": {},
+    }
+    _say(opts, f"real-data floor: FID {result['floor']['fid']:.3f}")
+    samplers.save_grid(run.figure("quality_samples_floor"), floor[:100], "real held-out training images")
+    sets = {}
+    for spec in _generators(config, run, opts):
+        entry, images = _evaluate_model(run, config, spec, fnet, reference, n, opts)
+        if entry is not None:
+            result["models"][spec.name] = entry
+            sets[spec.name] = images
+    result["epoch_floor"] = _epoch_floors(run, result["models"], reference, floor_set)
+    if opts.inception_weights:
+        result["inception"] = inception.inception_fid(opts.inception_weights, floor, sets, opts.inception_n)
+    figures.class_histograms(run, result)
+    figures.epoch_fid_curves(run, result, EPOCH_KEY)
+    result["wall_s"] = round(time.perf_counter() - start, 1)
+    run.update_metrics(SECTION, result)
+    return result
+
+
+def _check_n(n: int, available: int) -> int:
+    if n < 10:
+        raise GenlabError(f"--n {n}: need at least 10 samples (KID and precision/recall use neighbours)")
+    if n > available:
+        raise GenlabError(f"--n {n}: the reference has only {available:,} test images; use --n {available} or fewer")
+    return n
+
+
+def _describe(fnet: FeatureNet) -> dict:
+    return {"file": str(fnet.path), "sha256": fnet.sha256, "test_accuracy": fnet.record["test_accuracy"],
+            "train_seconds": fnet.record.get("train_seconds"), "feature_dim": fnet.net.num_features}
+
+
+def _generators(config: StudyConfig, run: RunDir, opts: EvaluateOptions):
+    """The model specs to evaluate: the requested ones (all must exist), else every trained one."""
+    if opts.models:
+        specs = [config.model(name) for name in opts.models]  # raises on an unknown name
+        for spec in specs:
+            if not run.model(spec.name).is_done():
+                raise GenlabError(f"model {spec.name!r} has not finished training in {run.path}; "
+                                  "finish the run (genlab run … --resume) first")
+        return specs
+    return [spec for spec in config.models if run.model(spec.name).is_done()]
+
+
+_TRAIN_IMAGES: dict = {}
+
+
+def train_images(config: StudyConfig) -> torch.Tensor:
+    """The run's own training split (uint8), which the AE mixture samplers are fitted on."""
+    from genlab.data.splits import make_splits
+
+    key = (repr(config.data), config.seed)
+    if key not in _TRAIN_IMAGES:
+        _TRAIN_IMAGES.clear()
+        _TRAIN_IMAGES[key] = make_splits(config.data, config.seed).train.images
+    return _TRAIN_IMAGES[key]
+
+
+def build_sampler(run: RunDir, config: StudyConfig, name: str, opts: samplers.SamplerOptions, seed: int = 0):
+    """(method, sampler or None) for the model `name` of a run folder."""
+    from genlab.registry import load_trained
+
+    method = load_trained(run.model(name).path)
+    needs_codes = not hasattr(method, "sample") and hasattr(method, "encode")
+    images = train_images(config) if needs_codes else None
+    return method, samplers.sampler_for(method, opts, images, seed)
+
+
+def _evaluate_model(run, config, spec, fnet, reference, n, opts):
+    t0 = time.perf_counter()
+    method, sampler = build_sampler(run, config, spec.name, opts.sampler, opts.seed)
+    if sampler is None:
+        return None, None
+    images = samplers.draw(sampler, n, opts.seed, opts.sampler.batch_size)  # uint8 n×28×28
+    entry = {"title": spec.title, "sampler": sampler.description, "prior": getattr(method, "prior", None),
+             **all_metrics(reference, FeatureSet(*extract(fnet.net, images)), opts.metrics)}
+    entry["seconds"] = round(time.perf_counter() - t0, 1)
+    samplers.save_grid(run.figure(f"quality_samples_{spec.name}"), images[:100], f"{spec.title}: {sampler.description}")
+    _say(opts, f"{spec.name}: FID {entry['fid']:.3f}, KID {entry['kid']:.4f}, P {entry['precision']:.3f}, "
+               f"R {entry['recall']:.3f}, IS {entry['is']:.2f} ({entry['seconds']} s)")
+    return entry, images
+
+
+def _epoch_floors(run: RunDir, models: dict, reference: FeatureSet, floor: FeatureSet) -> dict:
+    """The real-data floor at each sample size the per-epoch FID used (FID grows as n shrinks)."""
+    sizes = set()
+    for name in models:
+        for record in run.model(name).read_metrics():
+            size = (record.get("extra") or {}).get(f"{EPOCH_KEY}_n")
+            if size:
+                sizes.add(int(size))
+    return {str(size): fid(reference.features, floor.features[:size]) for size in sorted(sizes) if size <= len(floor.features)}
+
+
+def _say(opts: EvaluateOptions, message: str) -> None:
+    if opts.progress:
+        print(f"genlab evaluate: {message}", file=sys.stderr, flush=True)

@@ -1,0 +1,152 @@
+"""Turn any trained model into a sampler: `sample(n, generator) -> n×1×28×28 in [0, 1]`.
+
+GANs and VAEs sample from their prior. A plain autoencoder has no prior, so genlab fits
+a Gaussian mixture (sklearn, full covariance) to its latent codes of the training set
+and decodes draws from it — the usual way to make an AE generate, and a fair yardstick
+for how much the VAE's KL term buys.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+import torch
+
+from genlab import atomic
+from genlab.errors import GenlabError
+
+
+class Sampler(Protocol):
+    description: str
+
+    def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor: ...
+
+
+@dataclass
+class SamplerOptions:
+    prior: str | None = None  # GANs: override the training prior (normal | uniform)
+    gmm_components: int = 10
+    gmm_fit_images: int = 10_000  # codes used to fit the mixture (full covariance is O(n·K·D²))
+    batch_size: int = 1000
+
+
+class PriorSampler:
+    """A model's own `sample` (VAE: N(0, I); GAN: its prior, or an overriding one)."""
+
+    def __init__(self, method, prior: str | None = None) -> None:
+        self.method, self.prior = method, prior
+        trained = getattr(method, "prior", None)
+        if prior and trained is None:
+            raise GenlabError("--prior applies to GANs only; this model has no latent prior to choose")
+        self.description = _prior_description(trained, prior)
+
+    @torch.no_grad()
+    def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        kwargs = {"prior": self.prior} if self.prior else {}
+        return self.method.sample(n, generator=generator, **kwargs)
+
+
+def _prior_description(trained: str | None, chosen: str | None) -> str:
+    if trained is None:
+        return "N(0, I) prior"
+    if chosen in (None, trained):
+        return f"{trained} prior (as trained)"
+    return f"{chosen} prior (trained with {trained})"
+
+
+class GaussianMixtureSampler:
+    """Decode draws from a Gaussian mixture fitted to an autoencoder's training codes."""
+
+    def __init__(self, method, train_images: torch.Tensor, opts: SamplerOptions, seed: int = 0) -> None:
+        from sklearn.mixture import GaussianMixture
+
+        self.method = method
+        pick = torch.randperm(len(train_images), generator=torch.Generator().manual_seed(seed))[:opts.gmm_fit_images]
+        codes = encode_all(method, train_images[pick], opts.batch_size).numpy()  # n×D
+        # a collapsed AE (report 000's AE-2: dead ReLU latent) has fewer distinct codes than components
+        components = max(1, min(opts.gmm_components, len(np.unique(codes.round(6), axis=0))))
+        # a tiny ridge keeps covariances invertible when a ReLU latent has dead units
+        self.gmm = GaussianMixture(components, covariance_type="full", reg_covar=1e-5,
+                                   random_state=seed, max_iter=100).fit(codes)
+        weights = self.gmm.weights_.astype(np.float64)
+        self.gmm.weights_ = weights / weights.sum()  # numpy's multinomial rejects a sum of 1 + ε
+        covs = self.gmm.covariances_
+        self.gmm.covariances_ = (covs + covs.transpose(0, 2, 1)) / 2  # exact symmetry for numpy's sampler
+        self.description = f"Gaussian mixture ({components} components, full covariance) on {len(codes):,} training codes"
+
+    @torch.no_grad()
+    def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        seed = int(torch.randint(0, 2**31 - 1, (1,), generator=generator)) if generator else 0
+        self.gmm.random_state = np.random.RandomState(seed)
+        z, _ = self.gmm.sample(n)  # sorted by component: shuffle so subsets stay mixed
+        z = z[np.random.RandomState(seed).permutation(n)]
+        device = next(self.method.parameters()).device
+        return self.method.decode(torch.as_tensor(z, dtype=torch.float32, device=device))
+
+
+@torch.no_grad()
+def encode_all(method, images: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
+    """uint8 N×28×28 → N×D codes on the CPU."""
+    device = next(method.parameters()).device
+    codes = [method.encode(images[s:s + batch_size].unsqueeze(1).float().div(255).to(device)).cpu()
+             for s in range(0, len(images), batch_size)]
+    return torch.cat(codes)
+
+
+def sampler_for(method, opts: SamplerOptions, train_images: torch.Tensor | None = None, seed: int = 0) -> Sampler | None:
+    """The sampler for a model by capability; None for a model that cannot generate."""
+    if hasattr(method, "sample"):
+        return PriorSampler(method, opts.prior)
+    if opts.prior:
+        raise GenlabError("--prior applies to GANs only; this model has no latent prior to choose")
+    if hasattr(method, "encode") and hasattr(method, "decode"):
+        if train_images is None:
+            raise GenlabError("sampling an autoencoder needs its training images to fit the latent mixture")
+        return GaussianMixtureSampler(method, train_images, opts, seed)
+    return None
+
+
+@torch.no_grad()
+def draw(sampler: Sampler, n: int, seed: int = 0, batch_size: int = 1000) -> torch.Tensor:
+    """n samples as uint8 N×28×28 (rounded, clamped), in batches, reproducibly seeded."""
+    generator = torch.Generator().manual_seed(seed)
+    out = []
+    for s in range(0, n, batch_size):
+        images = sampler.sample(min(batch_size, n - s), generator=generator).cpu()  # b×1×28×28
+        out.append(to_uint8(images))
+    return torch.cat(out)
+
+
+def to_uint8(images: torch.Tensor) -> torch.Tensor:
+    """B×1×28×28 (or B×28×28) floats in [0, 1] → uint8 B×28×28."""
+    return images.reshape(len(images), 28, 28).clamp(0, 1).mul(255).round().to(torch.uint8)
+
+
+def save_npz(path: Path, images: torch.Tensor, **meta) -> Path:
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, images=images.numpy(), **meta)
+    return atomic.write_bytes(Path(path), buffer.getvalue())
+
+
+def save_grid(path: Path, images: torch.Tensor, title: str = "", cols: int = 10) -> Path:
+    """A grid of the first rows×cols images (uint8 N×28×28) as a PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    count = min(len(images), cols * 10)
+    rows = (count + cols - 1) // cols
+    canvas = np.ones((rows * 29 + 1, cols * 29 + 1), dtype=np.uint8) * 255  # 1-px white gutters
+    for i in range(count):
+        r, c = divmod(i, cols)
+        canvas[1 + r * 29:1 + r * 29 + 28, 1 + c * 29:1 + c * 29 + 28] = images[i].numpy()
+    fig, ax = plt.subplots(figsize=(cols * 0.55, rows * 0.55 + (0.3 if title else 0)))
+    ax.imshow(canvas, cmap="gray", vmin=0, vmax=255)
+    ax.axis("off")
+    if title:
+        ax.set_title(title, fontsize=9)
+    return atomic.save_figure(Path(path), fig)

@@ -1,0 +1,133 @@
+"""FID / KID / precision-recall / IS against cases with a known answer."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.linalg
+import torch
+
+from genlab.quality import metrics
+
+
+def _with_moments(n: int, mean: np.ndarray, cov: np.ndarray, seed: int) -> torch.Tensor:
+    """n points whose sample mean and (n-1)-covariance are exactly `mean` and `cov`."""
+    x = np.random.default_rng(seed).standard_normal((n, len(mean)))
+    x -= x.mean(0)
+    x = x @ np.linalg.inv(np.linalg.cholesky(np.cov(x, rowvar=False))).T  # whiten exactly
+    return torch.from_numpy(x @ np.linalg.cholesky(cov).T + mean)
+
+
+def _closed_form_fid(m1, c1, m2, c2) -> float:
+    covmean = scipy.linalg.sqrtm(c1 @ c2).real
+    return float(((m1 - m2) ** 2).sum() + np.trace(c1 + c2 - 2 * covmean))
+
+
+def test_fid_of_a_set_against_itself_is_zero():
+    x = torch.randn(500, 8, dtype=torch.float64)
+    assert abs(metrics.fid(x, x)) < 1e-6
+
+
+def test_fid_of_two_gaussians_matches_closed_form():
+    rng = np.random.default_rng(1)
+    d = 5
+    a, b = rng.standard_normal((d, d)), rng.standard_normal((d, d))
+    c1, c2 = a @ a.T + 0.5 * np.eye(d), b @ b.T + 0.5 * np.eye(d)
+    m1, m2 = rng.standard_normal(d), rng.standard_normal(d) + 1.0
+    got = metrics.fid(_with_moments(400, m1, c1, 2), _with_moments(300, m2, c2, 3))
+    assert got == pytest.approx(_closed_form_fid(m1, c1, m2, c2), rel=1e-6)
+
+
+def test_fid_through_passthrough_equals_torchmetrics_with_the_network(tiny_net):
+    """Feeding precomputed features is the same as giving torchmetrics the network."""
+    from torchmetrics.image.fid import FrechetInceptionDistance
+
+    from genlab.data import fashion_mnist
+    from genlab.quality.features import extract
+
+    class Net(torch.nn.Module):
+        num_features = tiny_net.net.num_features
+
+        def forward(self, x):  # uint8 B×28×28 → B×D
+            return extract(tiny_net.net, x)[0]
+
+    data = fashion_mnist.load()
+    real, fake = data.test_images[:300], data.train_images[:300]
+    metric = FrechetInceptionDistance(feature=Net())
+    metric.update(real, real=True)
+    metric.update(fake, real=False)
+    ours = metrics.fid(extract(tiny_net.net, real)[0], extract(tiny_net.net, fake)[0])
+    assert ours == pytest.approx(float(metric.compute()), rel=1e-4)
+
+
+def _unbiased_mmd2(x: np.ndarray, y: np.ndarray) -> float:
+    """Bińkowski et al.'s unbiased MMD² with k(a, b) = (a·b / d + 1)³, written out."""
+    d = x.shape[1]
+    k = lambda a, b: (a @ b.T / d + 1) ** 3  # noqa: E731
+    m, n = len(x), len(y)
+    kxx, kyy, kxy = k(x, x), k(y, y), k(x, y)
+    return ((kxx.sum() - np.trace(kxx)) / (m * (m - 1)) + (kyy.sum() - np.trace(kyy)) / (n * (n - 1))
+            - 2 * kxy.mean())
+
+
+def test_kid_with_one_full_subset_is_the_unbiased_mmd():
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((120, 6)), rng.standard_normal((120, 6)) + 0.3
+    mean, std = metrics.kid(torch.from_numpy(x), torch.from_numpy(y), subsets=1, subset_size=120)
+    assert mean == pytest.approx(_unbiased_mmd2(x, y), rel=1e-4)
+    assert std == 0
+
+
+def test_kid_is_unbiased_for_equal_distributions():
+    """Two large sets from one distribution: KID over 400 small subsets averages to 0
+    within its standard error, where the biased (V-statistic) MMD² on the same subset
+    size is clearly positive — so the test could fail."""
+    rng = np.random.default_rng(5)
+    x, y = rng.standard_normal((4000, 8)), rng.standard_normal((4000, 8))
+    mean, std = metrics.kid(torch.from_numpy(x), torch.from_numpy(y), subsets=400, subset_size=40, seed=1)
+    assert abs(mean) < 3 * std / np.sqrt(400)
+    k = lambda a, b: (a @ b.T / 8 + 1) ** 3  # noqa: E731
+    biased = [k(a, a).mean() + k(b, b).mean() - 2 * k(a, b).mean() for a, b in zip(x.reshape(100, 40, 8), y.reshape(100, 40, 8))]
+    assert np.mean(biased) > 10 * np.std(biased) / np.sqrt(len(biased))
+
+
+def test_kid_detects_a_shift():
+    x, y = torch.randn(300, 4), torch.randn(300, 4) + 1.0
+    assert metrics.kid(x, y, subsets=20, subset_size=100)[0] > 0.05
+
+
+def test_precision_recall_of_identical_and_disjoint_sets():
+    x = torch.randn(200, 3)
+    assert metrics.precision_recall(x, x) == (1.0, 1.0)
+    assert metrics.precision_recall(x, x + 100) == (0.0, 0.0)
+
+
+def test_precision_recall_on_a_grid_with_half_the_modes():
+    """Real = integers 0..99, fake = 0..49 (k = 3). Every fake point is a real point:
+    precision 1. A fake ball reaches its 3rd neighbour: radius 2 inside, 3 at the end 49,
+    so the fake manifold covers real points 0..52: recall 53/100."""
+    real = torch.arange(100, dtype=torch.float32).unsqueeze(1)
+    fake = torch.arange(50, dtype=torch.float32).unsqueeze(1)
+    assert metrics.precision_recall(real, fake, k=3, chunk=7) == (1.0, 0.53)
+    assert metrics.precision_recall(fake, real, k=3) == (0.53, 1.0)  # roles swap
+
+
+def test_inception_score_extremes():
+    confident = torch.eye(10).repeat(30, 1) * 100  # 300 samples, each certain, classes balanced
+    assert metrics.inception_score(confident, splits=1)[0] == pytest.approx(10, rel=1e-6)
+    assert metrics.inception_score(torch.zeros(300, 10), splits=1)[0] == pytest.approx(1, rel=1e-6)
+    one_class = torch.zeros(300, 10)
+    one_class[:, 3] = 100  # mode collapse: confident but always the same class
+    assert metrics.inception_score(one_class, splits=3)[0] == pytest.approx(1, rel=1e-6)
+
+
+def test_class_histogram_and_missing_classes():
+    logits = torch.zeros(100, 10)
+    logits[:60, 0] = 1
+    logits[60:, 7] = 1
+    hist = metrics.class_histogram(logits)
+    assert hist[0] == pytest.approx(0.6) and hist[7] == pytest.approx(0.4) and sum(hist) == pytest.approx(1)
+    x = torch.randn(100, 4, dtype=torch.float64)
+    out = metrics.all_metrics(metrics.FeatureSet(x, torch.randn(100, 10)), metrics.FeatureSet(x, logits),
+                              metrics.MetricOptions(kid_subsets=5, kid_subset_size=50, is_splits=2))
+    assert out["classes_missing"] == 8 and out["fid"] == pytest.approx(0, abs=1e-6)
+    assert out["precision"] == out["recall"] == 1.0

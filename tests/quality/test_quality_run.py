@@ -1,0 +1,101 @@
+"""`genlab sample` / `evaluate` / the epoch callback / the report section on a tiny run."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from genlab.cli import main
+from genlab.quality import samplers
+from quality_helpers import TINY_NET
+
+
+@pytest.mark.parametrize("model", ["gan_uniform", "vae", "ae4"])
+def test_sample_writes_uint8_images(tiny_run, tmp_path, model, capsys):
+    out, grid = tmp_path / "s.npz", tmp_path / "s.png"
+    assert main(["sample", str(tiny_run.path), "--model", model, "--n", "37", "--out", str(out), "--grid", str(grid)]) == 0
+    images = np.load(out)["images"]
+    assert images.shape == (37, 28, 28) and images.dtype == np.uint8
+    assert images.max() <= 255 and images.std() > 0  # real pictures, not a constant
+    assert grid.stat().st_size > 1000
+    assert model in capsys.readouterr().out
+
+
+def test_gan_prior_defaults_to_training_prior(tiny_run):
+    from genlab.quality.evaluate import build_sampler
+
+    config = __import__("genlab.config", fromlist=["x"]).study_from_dict(tiny_run.read_config())
+    _, default = build_sampler(tiny_run, config, "gan_uniform", samplers.SamplerOptions())
+    _, normal = build_sampler(tiny_run, config, "gan_uniform", samplers.SamplerOptions(prior="normal"))
+    assert default.description == "uniform prior (as trained)"
+    assert normal.description == "normal prior (trained with uniform)"
+    a, b = samplers.draw(default, 20, seed=3), samplers.draw(normal, 20, seed=3)
+    assert not torch.equal(a, b)
+    assert torch.equal(a, samplers.draw(default, 20, seed=3))  # seeded: reproducible
+
+
+def test_sample_errors_are_one_line(tiny_run, tmp_path, capsys):
+    assert main(["sample", str(tiny_run.path), "--model", "nope", "--out", str(tmp_path / "x.npz")]) == 2
+    assert main(["sample", str(tiny_run.path), "--model", "vae", "--prior", "uniform", "--out", str(tmp_path / "x.npz")]) == 2
+    err = capsys.readouterr().err
+    assert "no model named 'nope'" in err and "--prior applies to GANs only" in err
+
+
+def test_evaluate_report_and_epoch_fid(tiny_run, tiny_net, capsys):
+    from genlab.atomic import append_jsonl
+    from genlab.quality.epoch_fid import EpochFID
+    from genlab.quality.evaluate import EvaluateOptions, evaluate_run
+    from genlab.quality.metrics import MetricOptions
+    from genlab.quality.report import quality_sections
+    from genlab.registry import load_trained
+    from genlab.report.page import Table, write
+
+    callback = EpochFID(n=50, feature_net=TINY_NET, progress=False)
+    gan_dir = tiny_run.model("gan_uniform")
+    gan = load_trained(gan_dir.path)
+    for epoch in (1, 2):
+        extra = callback.on_epoch_end(gan, epoch, gan_dir)
+        assert set(extra) == {"epoch_fid", "epoch_fid_n"} and extra["epoch_fid"] > 0
+        append_jsonl(gan_dir.metrics, {"epoch": epoch, "train": {}, "val": {}, "extra": extra})
+    assert callback.on_epoch_end(load_trained(tiny_run.model("ae4").path), 1, None) == {}  # cannot sample
+
+    opts = EvaluateOptions(n=60, feature_net=TINY_NET, progress=False,
+                           metrics=MetricOptions(kid_subsets=5, kid_subset_size=30, is_splits=2))
+    result = evaluate_run(tiny_run, opts)
+    assert set(result["models"]) == {"gan_uniform", "vae", "ae4"}
+    assert "Gaussian mixture" in result["models"]["ae4"]["sampler"]
+    for entry in [result["floor"], *result["models"].values()]:
+        assert {"fid", "kid", "kid_std", "precision", "recall", "is", "class_hist"} <= set(entry)
+        assert 0 <= entry["precision"] <= 1 and 0 <= entry["recall"] <= 1 and entry["fid"] >= -1e-6
+    assert result["floor"]["fid"] < result["models"]["gan_uniform"]["fid"]  # real images beat noise
+    assert tiny_run.read_metrics()["generation"]["n"] == 60
+    assert tiny_run.figure("quality_epoch_fid").is_file() and tiny_run.figure("quality_class_histogram").is_file()
+    assert "50" in result["epoch_floor"]
+
+    sections = quality_sections(tiny_run)
+    table = next(b for b in sections[0].blocks if isinstance(b, Table))
+    assert table.rows[0][0] == "real-data floor" and len(table.rows) == 4
+    page = write(tiny_run.path, "t", sections, {}, {}).read_text()
+    assert "Figure missing" not in page and "quality_samples_vae.png" in page
+
+    assert main(["evaluate", str(tiny_run.path), "--n", "5"]) == 2  # too few: one-line error
+    assert "need at least 10" in capsys.readouterr().err
+
+
+def test_quality_sections_without_evaluation(tmp_path):
+    from genlab.quality.report import quality_sections
+    from genlab.runs import RunDir
+
+    sections = quality_sections(RunDir(tmp_path))
+    assert "genlab evaluate" in sections[0].blocks[0].body
+
+
+def test_inception_fid_needs_torch_fidelity(tiny_run, tmp_path, capsys):
+    weights = tmp_path / "pt_inception.pth"
+    weights.write_bytes(b"0")
+    import importlib.util
+
+    if importlib.util.find_spec("torch_fidelity") is not None:
+        pytest.skip("torch-fidelity is installed")
+    assert main(["evaluate", str(tiny_run.path), "--inception-weights", str(weights)]) == 2
+    assert "pip install torch-fidelity" in capsys.readouterr().err
