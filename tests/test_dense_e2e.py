@@ -9,13 +9,22 @@ import yaml
 from conftest import images_loaded_in_chromium, run_cli
 
 TINY = ["--set", "data.train_subset=600", "--set", "data.val_size=200", "--set", "data.test_subset=300",
-        "--set", "train.epochs=2", "--set", "analysis.scatter_points=300"]
+        "--set", "train.epochs=2", "--set", "analysis.scatter_points=300", "--set", "analysis.generation_samples=300",
+        "--set", "analysis.epoch_fid_n=200",
+        # a tiny feature network (trained into a temporary cache) keeps the metrics step to seconds
+        "--set", "analysis.feature_net={width: 4, feature_dim: 16, epochs: 1, batch_size: 64, "
+                 "train_subset: 512, test_subset: 200}"]
 
 
 @pytest.fixture(scope="module")
-def dense_run(tmp_path_factory):
+def cache(tmp_path_factory):
+    return {"GENLAB_CACHE": str(tmp_path_factory.mktemp("cache"))}
+
+
+@pytest.fixture(scope="module")
+def dense_run(tmp_path_factory, cache):
     out = tmp_path_factory.mktemp("dense") / "run"
-    result = run_cli("run", "dense", "--quick", "--out", str(out), "--no-progress", *TINY)
+    result = run_cli("run", "dense", "--quick", "--out", str(out), "--no-progress", *TINY, env=cache)
     assert result.returncode == 0, result.stderr[-3000:]
     return out
 
@@ -32,6 +41,12 @@ def test_run_folder_holds_everything(dense_run):
         assert len((model / "metrics.jsonl").read_text().splitlines()) == 2
         assert list((model / "tensorboard").glob("events.out.tfevents.*"))
         assert metrics[name]["train_time_s"] > 0
+    generation = json.loads((dense_run / "metrics.json").read_text())["generation"]
+    assert {"gan_normal", "gan_uniform", "vae", "ae64"} <= set(generation["models"])
+    assert generation["floor"]["fid"] < generation["models"]["gan_normal"]["fid"]
+    for name in ("gan_normal", "gan_uniform"):  # the per-epoch FID curve, logged by the engine callback
+        records = [json.loads(line) for line in (dense_run / "models" / name / "metrics.jsonl").read_text().splitlines()]
+        assert all(r["extra"]["epoch_fid"] > 0 for r in records)
     expected = {"loss_curves", "parts_vae", "samples_vae", "progress_gan_normal", "progress_gan_uniform",
                 "samples_gan_normal", "samples_gan_uniform"}
     for name in ("ae2", "ae2_deep", "ae64", "vae"):
@@ -48,6 +63,7 @@ def test_report_shows_every_figure_and_reported_numbers(dense_run):
         assert f'src="figures/{figure.name}"' in html, figure.name
     for number in ("82.94", "144.19", "890", "830", "288.61", "282.07"):
         assert number in html
+    assert "Generation quality" in html and "real-data floor" in html
     assert "Figure missing" not in html
 
 
@@ -58,8 +74,8 @@ def test_report_rebuilds_from_folder_alone(dense_run):
     assert (dense_run / "report.html").read_text() == before
 
 
-def test_resume_of_finished_run_trains_nothing(dense_run):
-    result = run_cli("run", "dense", "--quick", "--out", str(dense_run), "--resume", "--no-progress", *TINY)
+def test_resume_of_finished_run_trains_nothing(dense_run, cache):
+    result = run_cli("run", "dense", "--quick", "--out", str(dense_run), "--resume", "--no-progress", *TINY, env=cache)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "epoch" not in result.stderr  # every model was already done
 

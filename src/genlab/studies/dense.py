@@ -8,12 +8,17 @@ import numpy as np
 import torch
 
 from genlab import registry
-from genlab.config import StudyConfig
+from genlab.config import StudyConfig, typed_options
+from genlab.errors import GenlabError
 from genlab.data import fashion_mnist
 from genlab.data.splits import make_splits
 from genlab.engine.callbacks import SampleSnapshots, snapshot_epochs
 from genlab.figures import common as figs
 from genlab.figures import dense as dfigs
+from genlab.quality.epoch_fid import EpochFID
+from genlab.quality.evaluate import EvaluateOptions, evaluate_run
+from genlab.quality.features import FeatureNetConfig, load_or_train
+from genlab.quality.report import quality_sections
 from genlab.report.page import Figure, Section, Table, Text
 from genlab.runs import RunDir
 from genlab.studies.base import StudyContext
@@ -30,6 +35,11 @@ class Options:
     scatter_points: int = 10000
     snapshots: int = 4  # epochs at which GAN/VAE samples from fixed noise are kept
     prior_samples: int = 100
+    generation_metrics: bool = True  # FID / KID / precision-recall / IS at the end of the study
+    generation_samples: int = 10000  # samples per generator (the test set has 10,000)
+    epoch_fid_models: list[str] = field(default_factory=list)  # per-epoch FID curve for these models
+    epoch_fid_n: int = 2000
+    feature_net: FeatureNetConfig = field(default_factory=FeatureNetConfig)
 
 
 class DenseStudy:
@@ -39,16 +49,33 @@ class DenseStudy:
 
     def preflight(self, config: StudyConfig) -> None:
         fashion_mnist.load(config.data.data_dir)  # verified once, cached for run()
+        opts = typed_options(Options, config.analysis, "analysis")
+        unknown = [m for m in opts.epoch_fid_models if m not in {s.name for s in config.models}]
+        if unknown:
+            raise GenlabError(f"analysis.epoch_fid_models names {unknown[0]!r}, which is not a model of this study")
 
     def run(self, ctx: StudyContext) -> None:
         cfg, run, opts = ctx.config, ctx.run, ctx.options
         splits = make_splits(cfg.data, cfg.seed)
-        summaries = train_models(ctx, splits, lambda spec: [SampleSnapshots(snapshot_epochs(spec.train.epochs, opts.snapshots))])
+        if opts.generation_metrics:
+            # train (or load) the feature network first, so it never runs inside a timed training
+            load_or_train(opts.feature_net, progress=ctx.runtime.progress)
+        summaries = train_models(ctx, splits, lambda spec: self._callbacks(spec, opts, ctx.runtime.progress))
         methods = {spec.name: registry.load_trained(run.model(spec.name)) for spec in cfg.models}
         analysis = {name: self._figures(run, cfg, name, method, splits, opts) for name, method in methods.items()}
         _loss_curves(run, cfg)
         run.update_metrics("dense", {"n_train": len(splits.train), "n_val": len(splits.val), "n_test": len(splits.test),
                                      "models": {n: {**summaries[n], **analysis[n]} for n in summaries}})
+        if opts.generation_metrics:
+            evaluate_run(run, EvaluateOptions(n=min(opts.generation_samples, len(splits.test)), seed=cfg.seed,
+                                              feature_net=opts.feature_net, progress=ctx.runtime.progress))
+
+    @staticmethod
+    def _callbacks(spec, opts: Options, progress: bool) -> list:
+        callbacks = [SampleSnapshots(snapshot_epochs(spec.train.epochs, opts.snapshots))]
+        if opts.generation_metrics and spec.name in opts.epoch_fid_models:
+            callbacks.append(EpochFID(n=opts.epoch_fid_n, feature_net=opts.feature_net, progress=progress))
+        return callbacks
 
     def _figures(self, run: RunDir, cfg: StudyConfig, name: str, method, splits, opts: Options) -> dict:
         """Every figure this model's capabilities allow; returns extra numbers to report."""
@@ -88,9 +115,10 @@ class DenseStudy:
     def sections(self, run: RunDir, config: StudyConfig) -> list[Section]:
         data = run.read_metrics().get("dense", {})
         models = data.get("models", {})
-        opts = Options(**config.analysis) if config.analysis else Options()
+        opts = typed_options(Options, config.analysis, "analysis")
+        quality = quality_sections(run) if opts.generation_metrics or "generation" in run.read_metrics() else []
         return [_overview(config, data, models, opts), *_model_sections(run, config, models, opts),
-                _curves_section(run, config)]
+                _curves_section(run, config), *quality]
 
 
 def _first_batch(split, n: int):
