@@ -2,8 +2,8 @@
 
 For each study-1 model, in one process and side by side: one epoch through genlab's
 loop (uint8 data in memory, one gather per batch) and one epoch through the loop most
-tutorials use (torch DataLoader over a TensorDataset of float images, `loss.item()`
-each step), same model init, batch size and optimiser. Reports images/s, their ratio,
+tutorials use (torch DataLoader over a TensorDataset of float images, plain Adam,
+`loss.item()` each step), same model init, batch size and Adam settings. Reports images/s, their ratio,
 and the FLOP/s achieved against a matmul peak measured here and now — ratios from one
 run are what to quote: these machines are shared and noisy.
 """
@@ -21,7 +21,7 @@ from genlab import registry
 from genlab.config import ModelSpec
 from genlab.data.splits import Split, batches
 from genlab.engine import device as dev
-from genlab.engine.trainer import train_epoch
+from genlab.engine.trainer import make_optimizers, train_epoch
 
 
 @dataclass
@@ -51,9 +51,12 @@ def matmul_peak(size: int = 1024, repeats: int = 20) -> float:
     return 2 * size**3 * repeats / best
 
 
-def _fresh(spec: ModelSpec, seed: int):
+def _fresh(spec: ModelSpec, seed: int, engine: bool):
+    """The same initial weights for both loops; genlab's optimisers or the tutorial's plain Adam."""
     dev.seed_everything(seed)
     method = registry.build(spec.model, spec.params)
+    if engine:
+        return method, make_optimizers(method, spec.train)
     groups = method.parameter_groups()
     optimizers = {n: torch.optim.Adam(groups[n], lr=spec.train.lr, betas=spec.train.betas) for n in method.optimizers}
     return method, optimizers
@@ -61,7 +64,7 @@ def _fresh(spec: ModelSpec, seed: int):
 
 def flops_per_image(spec: ModelSpec, data: Split) -> float:
     """Forward + backward FLOPs of one training step (all optimisers), per image."""
-    method, _ = _fresh(spec, 0)
+    method, _ = _fresh(spec, 0, engine=True)
     x, y = next(batches(data, spec.train.batch_size))
     with FlopCounterMode(display=False) as counter:
         for name in method.optimizers:
@@ -87,9 +90,9 @@ def reference_epoch(method, optimizers, data: Split, batch_size: int) -> float:
 
 
 def bench_model(spec: ModelSpec, data: Split, peak: float) -> BenchResult:
-    method, optimizers = _fresh(spec, 0)
+    method, optimizers = _fresh(spec, 0, engine=True)
     _, ours = train_epoch(method, optimizers, data, spec.train.batch_size, 0, spec.name, progress=False)
-    method, optimizers = _fresh(spec, 0)
+    method, optimizers = _fresh(spec, 0, engine=False)
     ref = reference_epoch(method, optimizers, data, spec.train.batch_size)
     fpi = flops_per_image(spec, data)
     ours_ips, ref_ips = len(data) / ours, len(data) / ref
