@@ -55,10 +55,10 @@ def _what_was_run(results: dict, config: StudyConfig) -> Section:
                      "pretraining YOLOv5s on this set first; that pretraining's time is counted below.")
         own = pre.get("final_val")
         if own:
-            lines.append(f"The pretraining run, validated on held-out 'dusk' scenes after its last epoch (ultralytics): "
+            lines.append(f"The pretraining run (itself a training from random initialisation), validated on held-out "
+                         f"'{pre['style']}' scenes after its last epoch (ultralytics): "
                          f"P {fmt(own.get('precision'))}, R {fmt(own.get('recall'))}, mAP@0.5 {fmt(own.get('map50'))}, "
-                         f"mAP@0.5:0.95 {fmt(own.get('map50_95'))} — YOLOv5s does learn from random initialisation, "
-                         "given more epochs and a higher learning rate than the equal-epoch comparison below.")
+                         f"mAP@0.5:0.95 {fmt(own.get('map50_95'))}.")
     for name, summary in results.get("models", {}).items():
         lines.append(f"{summary.get('title', name)}: {summary.get('epochs')} epoch(s) on the "
                      f"{'pretraining' if summary.get('dataset') == 'pretrain' else 'target'} data, starting from "
