@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import run_cli
+from cli_helpers import run_cli
 
 
 def test_bench_writes_ratio_and_flops(tmp_path):

@@ -6,7 +6,7 @@ import json
 import pytest
 import yaml
 
-from conftest import images_loaded_in_chromium, run_cli
+from cli_helpers import images_loaded_in_chromium, run_cli
 
 TINY = ["--set", "data.train_subset=600", "--set", "data.val_size=200", "--set", "data.test_subset=300",
         "--set", "train.epochs=2", "--set", "analysis.scatter_points=300", "--set", "analysis.generation_samples=300",

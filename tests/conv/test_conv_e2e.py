@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from conftest import run_cli
+from cli_helpers import run_cli
 
 TINY = ["--set", "data.train_subset=400", "--set", "data.val_size=200", "--set", "data.test_subset=300",
         "--set", "train.epochs=1", "--set", "analysis.tsne_points=150", "--set", "analysis.probe_train_size=300",

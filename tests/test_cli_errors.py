@@ -1,7 +1,7 @@
 """The CLI on bad input: one line, non-zero exit, no traceback, nothing lost."""
 from __future__ import annotations
 
-from conftest import assert_clean_error, run_cli
+from cli_helpers import assert_clean_error, run_cli
 
 
 def test_unknown_study():
