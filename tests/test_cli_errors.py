@@ -1,6 +1,8 @@
 """The CLI on bad input: one line, non-zero exit, no traceback, nothing lost."""
 from __future__ import annotations
 
+import pytest
+
 from cli_helpers import assert_clean_error, run_cli
 
 
@@ -45,10 +47,11 @@ def test_data_dir_without_files(tmp_path):
     assert_clean_error(run_cli("data", "--data-dir", str(tmp_path)), "lacks train-images-idx3-ubyte")
 
 
-def test_corrupt_data_file_in_run(tmp_path):
+@pytest.mark.parametrize("study", ["dense", "conv"])
+def test_corrupt_data_file_in_run(tmp_path, study):
     for name in ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"):
         (tmp_path / name).write_bytes(b"\x00\x00\x08\x03garbage")
-    result = run_cli("run", "dense", "--quick", "--data-dir", str(tmp_path), "--out", str(tmp_path / "r"))
+    result = run_cli("run", study, "--quick", "--data-dir", str(tmp_path), "--out", str(tmp_path / "r"))
     assert_clean_error(result, "truncated")
     assert not (tmp_path / "r").exists(), "bad input must leave no run folder behind"
 

@@ -8,7 +8,6 @@ import pytest
 
 from genlab.cli import main
 from genlab.config import load_study
-from genlab.report import page
 from genlab.runs import RunDir
 from genlab.studies.base import Runtime
 from genlab.studies.runner import run_study

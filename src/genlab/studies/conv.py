@@ -10,20 +10,20 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from genlab import registry
+from genlab.data import fashion_mnist
 from genlab.data.splits import Split, Splits, make_splits
 from genlab.engine.device import model_seed
 from genlab.evaluation import robustness
 from genlab.evaluation.classify import HeadConfig, train_classifier
 from genlab.evaluation.metrics import per_image_mse
-from genlab.evaluation.probes import Features, encode_split, knn_probe, linear_probe
+from genlab.evaluation.probes import encode_split, knn_probe, linear_probe
 from genlab.figures import common as figs
 from genlab.figures import conv as cfigs
 from genlab.methods.classifier import FrozenEncoderClassifier, PixelEncoder
 from genlab.runs import ModelDir, RunDir
 from genlab.report.page import Figure, Section, Table, Text
 from genlab.studies.base import StudyContext
-from genlab.studies.runner import train_models
+from genlab.studies.runner import train_models, trained_models
 
 RAW = "raw"  # the raw-pixel baseline's name among the classifiers
 
@@ -50,11 +50,14 @@ class ConvStudy:
     title = "Study 2 — convolutional AE, VAE, DAE and frozen-encoder classifiers on Fashion-MNIST"
     Options = Options
 
+    def preflight(self, config) -> None:
+        fashion_mnist.load(config.data.data_dir)  # verified before the run folder exists
+
     def run(self, ctx: StudyContext) -> None:
         cfg, run, opts = ctx.config, ctx.run, ctx.options
         splits = make_splits(cfg.data, cfg.seed)
         summaries = train_models(ctx, splits)
-        methods = {spec.name: registry.load_trained(run.model(spec.name)) for spec in cfg.models}
+        methods = trained_models(ctx)
         titles = {spec.name: spec.title for spec in cfg.models}
         noise = _display_noise(methods, opts)
         timings: dict[str, float] = {}
@@ -298,7 +301,6 @@ def _classifier_section(data: dict, reported: dict) -> Section:
                      *[rep.get(k) for k in ("accuracy", "precision", "recall", "f1")]])
         macro.append([r["title"], r["feature_dim"], 100 * t["precision_macro"], 100 * t["recall_macro"],
                       100 * t["f1_macro"], r["best_epoch"], r["trainable_parameters"], r["train_time_s"]])
-    head = data.get("head", {})
     blocks = [
         Text("Each trained encoder is frozen (requires_grad off, held in eval mode) and a head — Flatten → fully "
              "connected layers with ReLU and dropout → 10 classes — is trained with cross-entropy on the training "

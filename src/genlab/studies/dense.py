@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
-import torch
 
-from genlab import registry
 from genlab.config import StudyConfig, typed_options
 from genlab.errors import GenlabError
 from genlab.data import fashion_mnist
@@ -22,7 +19,7 @@ from genlab.quality.report import quality_sections
 from genlab.report.page import Figure, Section, Table, Text
 from genlab.runs import RunDir
 from genlab.studies.base import StudyContext
-from genlab.studies.runner import train_models
+from genlab.studies.runner import train_models, trained_models
 
 
 @dataclass
@@ -61,7 +58,7 @@ class DenseStudy:
             # train (or load) the feature network first, so it never runs inside a timed training
             load_or_train(opts.feature_net, progress=ctx.runtime.progress)
         summaries = train_models(ctx, splits, lambda spec: self._callbacks(spec, opts, ctx.runtime.progress))
-        methods = {spec.name: registry.load_trained(run.model(spec.name)) for spec in cfg.models}
+        methods = trained_models(ctx)
         analysis = {name: self._figures(run, cfg, name, method, splits, opts) for name, method in methods.items()}
         _loss_curves(run, cfg)
         run.update_metrics("dense", {"n_train": len(splits.train), "n_val": len(splits.val), "n_test": len(splits.test),

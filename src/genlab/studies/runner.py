@@ -39,6 +39,13 @@ def build_report(run: RunDir) -> Path:
     return page.write(run.path, config.title or study.title, sections, raw, environment, subtitle)
 
 
+def trained_models(ctx: StudyContext) -> dict:
+    """name → trained Method (eval mode), read back from the run folder."""
+    from genlab import registry
+
+    return {spec.name: registry.load_trained(ctx.run.model(spec.name)) for spec in ctx.config.models}
+
+
 def train_models(ctx: StudyContext, splits, callbacks_for=lambda spec: ()) -> dict[str, dict]:
     """Train every model of the study with the one engine; returns name → summary."""
     options = Options(device=ctx.runtime.device, resume=ctx.runtime.resume, progress=ctx.runtime.progress)
