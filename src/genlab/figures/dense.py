@@ -8,7 +8,6 @@ import numpy as np
 import torch
 
 from genlab import atomic
-from genlab.data.fashion_mnist import CLASSES
 from genlab.figures.common import class_legend, image_grid, save_grid, save_pairs, to_uint8
 
 
@@ -86,7 +85,3 @@ def samples(path: Path, method, n: int, seed: int, title: str) -> Path:
     with torch.no_grad():
         images = method.sample(n, generator=torch.Generator(device=device).manual_seed(seed))
     return save_grid(path, to_uint8(images), cols=10, title=title)
-
-
-def class_names() -> list[str]:
-    return list(CLASSES)
