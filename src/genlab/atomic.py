@@ -49,6 +49,22 @@ def append_jsonl(path: Path, record: dict) -> None:
         handle.write(json.dumps(record, default=_jsonable) + "\n")
 
 
+def write_jsonl(path: Path, records: list[dict]) -> Path:
+    """Replace a JSON-lines file with `records`, atomically."""
+    return write_text(path, "".join(json.dumps(r, default=_jsonable) + "\n" for r in records))
+
+
+def write_npz(path: Path, **arrays) -> Path:
+    """Compressed .npz written atomically (np.savez_compressed into memory, then one replace)."""
+    import io
+
+    import numpy as np
+
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **arrays)
+    return write_bytes(path, buffer.getvalue())
+
+
 def read_jsonl(path: Path) -> list[dict]:
     if not Path(path).exists():
         return []

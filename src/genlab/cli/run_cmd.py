@@ -39,7 +39,7 @@ def _run(args) -> int:
     from genlab.engine.device import setup_process
 
     setup_process(threads=args.threads)
-    runtime = Runtime(device=args.device, resume=args.resume, quick=args.quick, progress=not args.no_progress)
+    runtime = Runtime(device=args.device, resume=args.resume, progress=not args.no_progress)
     run_study(config, args.out, runtime)
     return 0
 

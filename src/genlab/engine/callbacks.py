@@ -23,11 +23,7 @@ class SampleSnapshots:
         generator = torch.Generator(device=device).manual_seed(self.seed)
         images = method.sample(self.n, generator=generator)  # n×1×28×28 in [0, 1]
         pixels = (images.clamp(0, 1).squeeze(1).cpu().numpy() * 255).round().astype(np.uint8)
-        import io
-
-        buffer = io.BytesIO()
-        np.savez_compressed(buffer, images=pixels, epoch=epoch)
-        atomic.write_bytes(model_dir.path / "samples" / f"epoch_{epoch:03d}.npz", buffer.getvalue())
+        atomic.write_npz(model_dir.path / "samples" / f"epoch_{epoch:03d}.npz", images=pixels, epoch=epoch)
         return {}
 
 

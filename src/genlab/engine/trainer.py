@@ -165,13 +165,7 @@ def _drop_records_after(model_dir: ModelDir, epoch: int) -> None:
     records = model_dir.read_metrics()
     kept = [r for r in records if r.get("epoch", 0) <= epoch]
     if len(kept) != len(records) or (epoch == 0 and model_dir.metrics.exists()):
-        atomic.write_text(model_dir.metrics, "".join(_json_line(r) for r in kept))
-
-
-def _json_line(record: dict) -> str:
-    import json
-
-    return json.dumps(record) + "\n"
+        atomic.write_jsonl(model_dir.metrics, kept)
 
 
 def _tensorboard(model_dir: ModelDir):

@@ -54,7 +54,7 @@ def save_pairs(path: Path, rows: list[tuple[str, np.ndarray]], labels: np.ndarra
 
 
 def save_loss_curves(path: Path, curves: dict[str, list[dict]], key_for: dict[str, str], title: str,
-                     ylabel: str = "loss", log: bool = False) -> Path:
+                     ylabel: str = "loss") -> Path:
     """One panel per model: train and validation `key` over epochs from metrics.jsonl records."""
     names = list(curves)
     fig, axes = plt.subplots(1, len(names), figsize=(3.4 * len(names), 3.0), squeeze=False)
@@ -66,8 +66,6 @@ def save_loss_curves(path: Path, curves: dict[str, list[dict]], key_for: dict[st
         ax.set_title(name, fontsize=10)
         ax.set_xlabel("epoch")
         ax.set_ylabel(ylabel if ylabel != "loss" else key)
-        if log:
-            ax.set_yscale("log")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
     fig.suptitle(title, fontsize=11)

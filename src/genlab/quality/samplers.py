@@ -7,7 +7,6 @@ for how much the VAE's KL term buys.
 """
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -126,27 +125,12 @@ def to_uint8(images: torch.Tensor) -> torch.Tensor:
 
 
 def save_npz(path: Path, images: torch.Tensor, **meta) -> Path:
-    buffer = io.BytesIO()
-    np.savez_compressed(buffer, images=images.numpy(), **meta)
-    return atomic.write_bytes(Path(path), buffer.getvalue())
+    return atomic.write_npz(Path(path), images=images.numpy(), **meta)
 
 
 def save_grid(path: Path, images: torch.Tensor, title: str = "", cols: int = 10) -> Path:
-    """A grid of the first rows×cols images (uint8 N×28×28) as a PNG."""
-    import matplotlib
+    """A grid of the first 10 rows × cols images (uint8 N×28×28) as a PNG, drawn like every
+    other sample grid of a report."""
+    from genlab.figures.common import save_grid as draw_grid
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    count = min(len(images), cols * 10)
-    rows = (count + cols - 1) // cols
-    canvas = np.ones((rows * 29 + 1, cols * 29 + 1), dtype=np.uint8) * 255  # 1-px white gutters
-    for i in range(count):
-        r, c = divmod(i, cols)
-        canvas[1 + r * 29:1 + r * 29 + 28, 1 + c * 29:1 + c * 29 + 28] = images[i].numpy()
-    fig, ax = plt.subplots(figsize=(cols * 0.55, rows * 0.55 + (0.3 if title else 0)))
-    ax.imshow(canvas, cmap="gray", vmin=0, vmax=255)
-    ax.axis("off")
-    if title:
-        ax.set_title(title, fontsize=9)
-    return atomic.save_figure(Path(path), fig)
+    return draw_grid(Path(path), images[:cols * 10].numpy(), cols, title)

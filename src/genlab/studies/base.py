@@ -15,7 +15,6 @@ class Runtime:
 
     device: str = "auto"  # auto | cpu | cuda
     resume: bool = False
-    quick: bool = False
     progress: bool = True
 
 
