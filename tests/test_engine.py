@@ -10,7 +10,7 @@ from genlab import registry
 from genlab.config import ModelSpec, TrainConfig
 from genlab.data.splits import Split, Splits
 from genlab.engine import checkpoint
-from genlab.engine.trainer import Options, fit
+from genlab.engine.trainer import TrainData, TrainerOptions as Options, fit
 from genlab.errors import GenlabError
 from genlab.methods.base import Loss, Method
 from genlab.runs import ModelDir
@@ -21,7 +21,7 @@ def splits():
     g = torch.Generator().manual_seed(0)
     make = lambda n: Split(torch.randint(0, 256, (n, 28, 28), generator=g, dtype=torch.uint8),
                            torch.randint(0, 10, (n,), generator=g))
-    return Splits(make(256), make(64), make(64), tuple("abcdefghij"))
+    return TrainData(make(256), make(64), make(64))
 
 
 def spec(model="dense_vae", epochs=3, **params):
@@ -35,7 +35,7 @@ class StopAt:
     def __init__(self, epoch):
         self.epoch = epoch
 
-    def on_epoch_end(self, method, epoch, model_dir):
+    def on_epoch_end(self, method, epoch, model_dir, logs):
         if epoch == self.epoch:
             raise KeyboardInterrupt
         return {}

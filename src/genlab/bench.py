@@ -21,7 +21,8 @@ from genlab import registry
 from genlab.config import ModelSpec
 from genlab.data.splits import Split, batches
 from genlab.engine import device as dev
-from genlab.engine.trainer import make_optimizers, train_epoch
+from genlab.engine.optim import make_optimizers
+from genlab.engine.trainer import train_epoch
 
 
 @dataclass
@@ -91,7 +92,7 @@ def reference_epoch(method, optimizers, data: Split, batch_size: int) -> float:
 
 def bench_model(spec: ModelSpec, data: Split, peak: float) -> BenchResult:
     method, optimizers = _fresh(spec, 0, engine=True)
-    _, ours = train_epoch(method, optimizers, data, spec.train.batch_size, 0, spec.name, progress=False)
+    _, ours = train_epoch(method, optimizers, {}, data, spec.train, 0)
     method, optimizers = _fresh(spec, 0, engine=False)
     ref = reference_epoch(method, optimizers, data, spec.train.batch_size)
     fpi = flops_per_image(spec, data)

@@ -23,6 +23,9 @@ from genlab.errors import GenlabError
 STUDY_DIR = Path(__file__).parent / "studies"
 
 
+DATASETS = ("fashion_mnist", "kitti")
+
+
 @dataclass
 class DataConfig:
     """Which images a study trains and evaluates on."""
@@ -30,15 +33,29 @@ class DataConfig:
     dataset: str = "fashion_mnist"  # fashion_mnist | kitti
     data_dir: str | None = None  # Fashion-MNIST IDX folder; else GENLAB_DATA, Debian package, user cache, download
     root: str | None = None  # dataset root for datasets given by path (KITTI: the folder holding training/)
-    val_size: int = 5000  # held out from the 60,000 training images, seeded
+    val_size: int | None = None  # held out from the 60,000 training images, seeded (Fashion-MNIST default 5000)
     train_subset: int | None = None  # train on a seeded random subset (quick runs, tests)
     test_subset: int | None = None
 
     def __post_init__(self) -> None:
-        _require(self.val_size >= 0, "data.val_size must be >= 0")
+        _require(self.dataset in DATASETS, f"data.dataset must be one of {', '.join(DATASETS)}, got {self.dataset!r}")
+        if self.dataset == "fashion_mnist":
+            _require(self.root is None, "data.root is for datasets given by path (kitti); Fashion-MNIST is found "
+                                        "through data.data_dir / --data-dir")
+            self.val_size = 5000 if self.val_size is None else self.val_size
+            _require(0 <= self.val_size < 60000, f"data.val_size must be from 0 to 59,999 (of 60,000 training "
+                                                 f"images), got {self.val_size}")
+        else:
+            unused = [k for k in ("data_dir", "val_size", "train_subset", "test_subset") if getattr(self, k) is not None]
+            _require(not unused, f"data.{unused[0] if unused else ''} is not used by the {self.dataset} dataset; "
+                                 "remove it (KITTI data is given by data.root)")
         for key in ("train_subset", "test_subset"):
             value = getattr(self, key)
             _require(value is None or value > 0, f"data.{key} must be a positive integer or null")
+
+
+OPTIMIZERS = ("adam", "adamw", "sgd")
+SCHEDULES = ("constant", "cosine", "onecycle")
 
 
 @dataclass
@@ -47,20 +64,32 @@ class TrainConfig:
 
     epochs: int = 10
     batch_size: int = 32
+    optimizer: str = "adam"  # adam | adamw | sgd, for every named optimiser of the model
     lr: float = 1e-3
-    betas: tuple[float, float] = (0.9, 0.999)
+    betas: tuple[float, float] = (0.9, 0.999)  # adam / adamw
+    momentum: float = 0.9  # sgd
     weight_decay: float = 0.0
+    schedule: str = "constant"  # learning rate per step: constant | cosine (to 0) | onecycle (peak = lr)
+    steps: dict[str, int] = field(default_factory=dict)  # steps per batch of a named optimiser, e.g. {critic: 5}
     eval_batch_size: int = 1000
     keep_checkpoints: int = 2  # epoch checkpoints kept on disk (the newest ones)
     tensorboard: bool = True
 
     def __post_init__(self) -> None:
         self.betas = tuple(float(b) for b in self.betas)  # YAML gives a list
-        _require(self.epochs >= 1, "train.epochs must be >= 1")
-        _require(self.batch_size >= 1, "train.batch_size must be >= 1")
-        _require(self.lr > 0, "train.lr must be > 0")
-        _require(len(self.betas) == 2, "train.betas must be two numbers, e.g. [0.9, 0.999]")
-        _require(self.keep_checkpoints >= 1, "train.keep_checkpoints must be >= 1")
+        _require(self.epochs >= 1, f"train.epochs must be >= 1, got {self.epochs}")
+        _require(self.batch_size >= 1, f"train.batch_size must be >= 1, got {self.batch_size}")
+        _require(self.eval_batch_size >= 1, f"train.eval_batch_size must be >= 1, got {self.eval_batch_size}")
+        _require(self.optimizer in OPTIMIZERS, f"train.optimizer must be one of {', '.join(OPTIMIZERS)}, got {self.optimizer!r}")
+        _require(self.schedule in SCHEDULES, f"train.schedule must be one of {', '.join(SCHEDULES)}, got {self.schedule!r}")
+        _require(0 < self.lr < 10, f"train.lr must be in (0, 10), got {self.lr}")
+        _require(len(self.betas) == 2 and all(0 <= b < 1 for b in self.betas),
+                 f"train.betas must be two numbers in [0, 1), e.g. [0.9, 0.999], got {list(self.betas)}")
+        _require(0 <= self.momentum < 1, f"train.momentum must be in [0, 1), got {self.momentum}")
+        _require(self.weight_decay >= 0, f"train.weight_decay must be >= 0, got {self.weight_decay}")
+        bad = {k: v for k, v in self.steps.items() if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 100}
+        _require(not bad, f"train.steps values must be whole numbers from 1 to 100 (steps per batch), got {bad}")
+        _require(self.keep_checkpoints >= 1, f"train.keep_checkpoints must be >= 1, got {self.keep_checkpoints}")
 
 
 @dataclass

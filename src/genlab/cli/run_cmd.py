@@ -31,7 +31,7 @@ def _run(args) -> int:
     from genlab.studies.runner import run_study
 
     overrides = list(args.overrides)
-    if args.data_dir:
+    if args.data_dir:  # Fashion-MNIST's folder; a KITTI study refuses data.data_dir with one line
         overrides.append(f"data.data_dir={args.data_dir}")
     if args.resume and not args.out:
         raise GenlabError("--resume needs --out RUN_DIR: the folder of the run to continue")

@@ -27,6 +27,36 @@ class Split:
     def head(self, n: int) -> "Split":
         return Split(self.images[:n], self.labels[:n])
 
+    def batches(self, batch_size: int, shuffle: bool = False, generator: torch.Generator | None = None):
+        return batches(self, batch_size, shuffle, generator)
+
+
+@dataclass
+class Features:
+    """Precomputed inputs (e.g. a frozen encoder's codes of one split) and labels."""
+
+    x: torch.Tensor  # N×D float32
+    y: torch.Tensor  # N int64
+
+    def __len__(self) -> int:
+        return len(self.y)
+
+    def head(self, n: int | None) -> "Features":
+        return Features(self.x[:n], self.y[:n]) if n else self
+
+    def to(self, device) -> "Features":
+        return Features(self.x.to(device), self.y.to(device))
+
+    def batches(self, batch_size: int, shuffle: bool = False, generator: torch.Generator | None = None):
+        """Yield (x, y) slices: B×D, B."""
+        order = torch.randperm(len(self), generator=generator).to(self.x.device) if shuffle else None
+        for start in range(0, len(self), batch_size):
+            if order is None:
+                yield self.x[start:start + batch_size], self.y[start:start + batch_size]
+            else:
+                idx = order[start:start + batch_size]
+                yield self.x[idx], self.y[idx]
+
 
 @dataclass
 class Splits:

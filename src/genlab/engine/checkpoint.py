@@ -1,10 +1,12 @@
-"""Per-epoch checkpoints: weights, optimiser state, RNG state, and the epoch's records.
-
-Each is written atomically, so an interrupted write leaves the previous checkpoint intact.
+"""Per-epoch checkpoints: weights, optimiser and schedule state, RNG state.
+Each is written atomically, so an interrupted write leaves the previous checkpoint intact;
+a checkpoint that is unreadable anyway (a disk fault, a truncated copy) is reported in one
+line and the newest readable one is used instead.
 """
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import torch
@@ -19,13 +21,13 @@ def path_for(directory: Path, epoch: int) -> Path:
     return Path(directory) / f"epoch_{epoch:03d}.pt"
 
 
-def save(directory: Path, epoch: int, method, optimizers: dict, extra: dict, keep: int) -> Path:
+def save(directory: Path, epoch: int, method, optimizers: dict, schedulers: dict, keep: int) -> Path:
     state = {
         "epoch": epoch,
         "model": method.state_dict(),
         "optimizers": {name: opt.state_dict() for name, opt in optimizers.items()},
+        "schedulers": {name: sched.state_dict() for name, sched in schedulers.items()},
         "rng": dev.rng_state(),
-        **extra,
     }
     path = atomic.save_torch(path_for(directory, epoch), state)
     for old in existing(directory)[:-keep]:
@@ -41,14 +43,26 @@ def existing(directory: Path) -> list[Path]:
     return [p for _, p in sorted(found)]
 
 
-def load_latest(directory: Path, method, optimizers: dict) -> dict | None:
-    """Restore the newest checkpoint into method/optimizers/RNG; return its dict or None."""
-    paths = existing(directory)
-    if not paths:
-        return None
-    state = torch.load(paths[-1], map_location="cpu", weights_only=False)
-    method.load_state_dict(state["model"])
-    for name, opt in optimizers.items():
-        opt.load_state_dict(state["optimizers"][name])
-    dev.set_rng_state(state["rng"])
-    return state
+def load_latest(directory: Path, method, optimizers: dict, schedulers: dict | None = None) -> dict | None:
+    """Restore the newest readable checkpoint into method/optimizers/schedules/RNG; its dict or None."""
+    for path in reversed(existing(directory)):
+        try:
+            state = torch.load(path, map_location="cpu", weights_only=False)
+            method.load_state_dict(state["model"])
+        except Exception as exc:  # noqa: BLE001 - any unreadable file: fall back to the previous one
+            print(f"genlab: warning: checkpoint {path} is unreadable ({type(exc).__name__}); "
+                  "using the previous one", file=sys.stderr)
+            continue
+        for name, opt in optimizers.items():
+            opt.load_state_dict(state["optimizers"][name])
+        for name, sched in (schedulers or {}).items():
+            sched.load_state_dict(state["schedulers"][name])
+        dev.set_rng_state(state["rng"])
+        return state
+    return None
+
+
+def remove_all(directory: Path) -> None:
+    """Drop a finished model's epoch checkpoints (final.pt holds its weights)."""
+    for path in existing(directory):
+        path.unlink(missing_ok=True)

@@ -1,10 +1,12 @@
-"""The training loop: one for every method.
+"""The one training loop: everything genlab trains goes through `train`.
 
-For each batch it steps the method's named optimisers in order with the loss the
-method returns for each. Per epoch it evaluates on the validation split, runs the
-callbacks, appends a record to metrics.jsonl and TensorBoard, and writes a checkpoint.
-Interrupted runs resume from the last checkpoint and end with the same weights as an
-uninterrupted run: shuffling is seeded per epoch and the RNG state is checkpointed.
+`train` takes a built method, its data, a TrainConfig and callbacks. For each batch it
+steps the method's named optimisers in order (each `steps[name]` times) with the loss
+the method returns. Per epoch it evaluates on the validation data, runs the callbacks,
+appends a record to metrics.jsonl and TensorBoard, and writes a checkpoint. An
+interrupted run resumes from its newest good checkpoint and ends with the same weights
+as an uninterrupted one: shuffling is seeded per epoch and RNG state is checkpointed.
+`fit(spec)` builds a registry model from a study's ModelSpec and trains it.
 """
 from __future__ import annotations
 
@@ -13,123 +15,154 @@ import sys
 import time
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Protocol
+from pathlib import Path
+from typing import Callable, Protocol
 
 import torch
 
 from genlab import atomic, registry
-from genlab.config import ModelSpec
-from genlab.data.splits import Split, Splits, batches, num_batches
+from genlab.config import ModelSpec, TrainConfig
 from genlab.engine import checkpoint
 from genlab.engine import device as dev
+from genlab.engine.optim import check_steps, make_optimizers, make_schedulers
 from genlab.errors import GenlabError
 from genlab.methods.base import Method
 from genlab.runs import ModelDir
 
 
+class Batches(Protocol):
+    """What the trainer trains on: a Split of images, Features, anything alike."""
+
+    def __len__(self) -> int: ...
+    def to(self, device) -> "Batches": ...
+    def batches(self, batch_size: int, shuffle: bool = False, generator=None): ...
+
+
 class Callback(Protocol):
-    def on_epoch_end(self, method: Method, epoch: int, model_dir: ModelDir) -> dict[str, float]: ...
+    """`on_epoch_end` returns extra numbers for the epoch's record; a callback may also
+    define `on_train_end(method, model_dir)` and set `stop = True` to end training early."""
+
+    def on_epoch_end(self, method: Method, epoch: int, model_dir: ModelDir, logs: dict) -> dict | None: ...
 
 
 @dataclass
-class Options:
+class TrainerOptions:
+    """Process-level choices that never change a result."""
+
     device: str = "auto"
     resume: bool = False
     progress: bool = True
 
 
-def fit(spec: ModelSpec, splits: Splits, model_dir: ModelDir, seed: int, options: Options,
+@dataclass
+class TrainData:
+    train: Batches
+    val: Batches | None = None  # evaluated each epoch (the loss parts of every optimiser)
+    test: Batches | None = None  # evaluated once at the end, into summary.json
+
+
+def fit(spec: ModelSpec, data: TrainData, model_dir: ModelDir, seed: int, options: TrainerOptions,
         callbacks: tuple[Callback, ...] = ()) -> dict:
-    """Build `spec`'s model, train it (or finish training it), write final.pt + summary.json."""
+    """Build `spec`'s registry model (seeded), train it or finish training it, write final.pt."""
     if options.resume and model_dir.is_done():
         return model_dir.read_summary()
-    device = dev.select_device(options.device)
-    dev.setup_process()
     base_seed = dev.model_seed(seed, spec.name)
     dev.seed_everything(base_seed)  # before building: weight initialisation is seeded too
-    method = registry.build(spec.model, spec.params).to(device)
-    train, val = splits.train.to(device), splits.val.to(device)
-    cfg = spec.train
+    method = registry.build(spec.model, spec.params)
+    check_steps(method, spec.train, f"models.{spec.name}")
+    summary = train(method, data, spec.train, model_dir, base_seed, options, callbacks, name=spec.name,
+                    save_final=lambda path, m: registry.save_trained(path, spec.model, spec.params, m))
+    summary.update({"title": spec.title, "model": spec.model, "params": spec.params})
+    atomic.write_json(model_dir.summary, summary)
+    return summary
+
+
+def train(method: Method, data: TrainData, cfg: TrainConfig, model_dir: ModelDir, seed: int,
+          options: TrainerOptions, callbacks: tuple[Callback, ...] = (), name: str = "model",
+          save_final: Callable[[Path, Method], None] | None = None) -> dict:
+    """Train `method` for cfg.epochs (resuming if asked); returns and writes summary.json."""
+    device = dev.select_device(options.device)
+    method.to(device)
+    train_data = data.train.to(device)
+    val = data.val.to(device) if data.val is not None else None
     optimizers = make_optimizers(method, cfg)
-    state = checkpoint.load_latest(model_dir.checkpoints, method, optimizers) if options.resume else None
+    steps_per_epoch = math.ceil(len(train_data) / cfg.batch_size)
+    schedulers = make_schedulers(optimizers, cfg, steps_per_epoch)
+    state = checkpoint.load_latest(model_dir.checkpoints, method, optimizers, schedulers) if options.resume else None
     start = state["epoch"] + 1 if state else 1
-    clock = {"train": state["train_time_s"] if state else 0.0, "wall": state["wall_time_s"] if state else 0.0}
-    _drop_records_after(model_dir, start - 1)
+    records = _drop_records_after(model_dir, start - 1)
     writer = _tensorboard(model_dir) if cfg.tensorboard else None
     for epoch in range(start, cfg.epochs + 1):
         wall0 = time.perf_counter()
-        train_parts, seconds = train_epoch(method, optimizers, train, cfg.batch_size, base_seed + epoch,
-                                            f"{spec.name} {epoch}/{cfg.epochs}", options.progress)
-        clock["train"] += seconds
-        val_parts = evaluate(method, val, cfg.eval_batch_size)
-        extra = _run_callbacks(callbacks, method, epoch, model_dir)
-        clock["wall"] += time.perf_counter() - wall0
-        record = {"epoch": epoch, "train": train_parts, "val": val_parts, "extra": extra,
-                  "epoch_train_s": seconds, "train_time_s": clock["train"], "wall_time_s": clock["wall"],
-                  "images_per_s": len(train) / seconds}
-        checkpoint.save(model_dir.checkpoints, epoch, method, optimizers,
-                        {"train_time_s": clock["train"], "wall_time_s": clock["wall"]}, cfg.keep_checkpoints)
+        train_parts, seconds = train_epoch(method, optimizers, schedulers, train_data, cfg, seed + epoch,
+                                           f"{name} {epoch}/{cfg.epochs}", options.progress)
+        val_parts = evaluate(method, val, cfg.eval_batch_size) if val is not None else {}
+        logs = {"train": train_parts, "val": val_parts}
+        extra = _run_callbacks(callbacks, method, epoch, model_dir, logs)
+        record = {"epoch": epoch, **logs, "extra": extra, "epoch_train_s": seconds,
+                  "epoch_wall_s": time.perf_counter() - wall0, "images_per_s": len(train_data) / seconds,
+                  "lr": {n: opt.param_groups[0]["lr"] for n, opt in optimizers.items()}}
+        checkpoint.save(model_dir.checkpoints, epoch, method, optimizers, schedulers, cfg.keep_checkpoints)
         atomic.append_jsonl(model_dir.metrics, record)  # after the checkpoint: a resume never duplicates it
-        _log_epoch(spec.name, record, cfg.epochs, method, writer)
+        records.append(record)
+        _log_epoch(name, record, cfg.epochs, method, writer)
+        if any(getattr(cb, "stop", False) for cb in callbacks):
+            break
     if writer:
         writer.close()
-    return _finish(spec, method, splits, model_dir, cfg.eval_batch_size, device)
+    for callback in callbacks:
+        if hasattr(callback, "on_train_end"):
+            callback.on_train_end(method, model_dir)
+    return _finish(method, data, records, cfg, model_dir, device, save_final)
 
 
-def make_optimizers(method: Method, cfg) -> dict[str, torch.optim.Optimizer]:
-    """One Adam per named optimiser. The fused kernel (one op for all parameters instead
-    of several per tensor) is 1.2–1.7× faster per step for the small dense models on CPU."""
-    groups = method.parameter_groups()
-    optimizers = {}
-    for name in method.optimizers:
-        kwargs = dict(lr=cfg.lr, betas=cfg.betas, weight_decay=cfg.weight_decay)
-        try:
-            optimizers[name] = torch.optim.Adam(groups[name], fused=True, **kwargs)
-        except (RuntimeError, TypeError):  # a device or dtype without a fused kernel
-            optimizers[name] = torch.optim.Adam(groups[name], **kwargs)
-    return optimizers
-
-
-def train_epoch(method: Method, optimizers: dict, data: Split, batch_size: int, epoch_seed: int,
-                 desc: str, progress: bool) -> tuple[dict, float]:
+def train_epoch(method: Method, optimizers: dict, schedulers: dict, data: Batches, cfg: TrainConfig,
+                epoch_seed: int, desc: str = "", progress: bool = False) -> tuple[dict, float]:
+    """One pass over `data`; returns (mean of every loss part, seconds)."""
     from tqdm import tqdm
 
     method.train()
     shuffle = torch.Generator().manual_seed(epoch_seed)  # the same order after a resume
-    sums: dict[str, torch.Tensor] = defaultdict(lambda: torch.zeros((), device=data.images.device))
-    seen = 0
-    start = time.perf_counter()
-    bar = tqdm(batches(data, batch_size, shuffle=True, generator=shuffle), total=num_batches(data, batch_size),
+    sums: dict[str, torch.Tensor] = defaultdict(lambda: torch.zeros((), device=_device(method)))
+    seen, start = 0, time.perf_counter()
+    bar = tqdm(data.batches(cfg.batch_size, shuffle=True, generator=shuffle), total=math.ceil(len(data) / cfg.batch_size),
                desc=desc, disable=not progress, leave=False, mininterval=0.5, file=sys.stderr)
     for step, (x, y) in enumerate(bar):
         for name in method.optimizers:
-            loss = method.loss(x, y, name)
-            optimizers[name].zero_grad(set_to_none=True)
-            loss.total.backward()
-            optimizers[name].step()
-            _accumulate(sums, method.loss_name(name), loss, len(x))
+            for _ in range(cfg.steps.get(name, 1)):
+                loss = method.loss(x, y, name)
+                optimizers[name].zero_grad(set_to_none=True)
+                loss.total.backward()
+                optimizers[name].step()
+            _accumulate(sums, method.loss_name(name), loss, len(x))  # the last of its steps
+        for scheduler in schedulers.values():
+            scheduler.step()
         seen += len(x)
         if step % 25 == 0:  # a host sync every few steps, not every step
             current = {k: float(v) / seen for k, v in sums.items()}
             _check_finite(current, desc, step)
             bar.set_postfix({k: f"{v:.4g}" for k, v in list(current.items())[:3]})
     seconds = time.perf_counter() - start
-    parts = {k: float(v) / seen for k, v in sums.items()}
+    parts = {k: float(v) / max(seen, 1) for k, v in sums.items()}
     _check_finite(parts, desc, "end")
     return parts, seconds
 
 
 @torch.no_grad()
-def evaluate(method: Method, data: Split, batch_size: int) -> dict[str, float]:
-    """Mean of every loss part over a split, in eval mode."""
+def evaluate(method: Method, data: Batches, batch_size: int) -> dict[str, float]:
+    """Mean of every loss part over `data`, in eval mode."""
     was_training = method.training
     method.eval()
-    sums: dict[str, torch.Tensor] = defaultdict(lambda: torch.zeros((), device=data.images.device))
-    for x, y in batches(data, batch_size):
+    sums: dict[str, torch.Tensor] = defaultdict(lambda: torch.zeros((), device=_device(method)))
+    for x, y in data.batches(batch_size):
         for name in method.optimizers:
             _accumulate(sums, method.loss_name(name), method.loss(x, y, name), len(x))
     method.train(was_training)
     return {k: float(v) / max(len(data), 1) for k, v in sums.items()}
+
+
+def _device(method: Method) -> torch.device:
+    return next(iter(method.parameters()), torch.zeros(())).device
 
 
 def _accumulate(sums: dict, total_name: str, loss, n: int) -> None:
@@ -147,7 +180,7 @@ def _check_finite(values: dict[str, float], desc: str, step) -> None:
                           "lower train.lr or check the inputs — the last finished epoch's checkpoint is kept")
 
 
-def _run_callbacks(callbacks, method: Method, epoch: int, model_dir: ModelDir) -> dict:
+def _run_callbacks(callbacks, method: Method, epoch: int, model_dir: ModelDir, logs: dict) -> dict:
     extra: dict[str, float] = {}
     if not callbacks:
         return extra
@@ -155,17 +188,18 @@ def _run_callbacks(callbacks, method: Method, epoch: int, model_dir: ModelDir) -
     method.eval()
     with torch.no_grad():
         for callback in callbacks:
-            extra.update(callback.on_epoch_end(method, epoch, model_dir) or {})
+            extra.update(callback.on_epoch_end(method, epoch, model_dir, logs) or {})
     method.train(was_training)
     return extra
 
 
-def _drop_records_after(model_dir: ModelDir, epoch: int) -> None:
+def _drop_records_after(model_dir: ModelDir, epoch: int) -> list[dict]:
     """Forget metric lines of epochs the resumed checkpoint does not contain."""
     records = model_dir.read_metrics()
     kept = [r for r in records if r.get("epoch", 0) <= epoch]
     if len(kept) != len(records) or (epoch == 0 and model_dir.metrics.exists()):
         atomic.write_jsonl(model_dir.metrics, kept)
+    return kept
 
 
 def _tensorboard(model_dir: ModelDir):
@@ -178,9 +212,9 @@ def _tensorboard(model_dir: ModelDir):
 
 def _log_epoch(name: str, record: dict, epochs: int, method: Method, writer) -> None:
     main = method.loss_name(method.optimizers[0])
-    print(f"{name} epoch {record['epoch']}/{epochs}: train {main} {record['train'][main]:.5g}, "
-          f"val {main} {record['val'][main]:.5g} ({record['epoch_train_s']:.1f} s, "
-          f"{record['images_per_s']:,.0f} img/s)", file=sys.stderr, flush=True)
+    val = f", val {main} {record['val'][main]:.5g}" if main in record["val"] else ""
+    print(f"{name} epoch {record['epoch']}/{epochs}: train {main} {record['train'][main]:.5g}{val} "
+          f"({record['epoch_train_s']:.1f} s, {record['images_per_s']:,.0f} img/s)", file=sys.stderr, flush=True)
     if writer is None:
         return
     for split in ("train", "val"):
@@ -191,19 +225,25 @@ def _log_epoch(name: str, record: dict, epochs: int, method: Method, writer) -> 
     writer.flush()
 
 
-def _finish(spec: ModelSpec, method: Method, splits: Splits, model_dir: ModelDir, batch_size: int, device) -> dict:
-    records = model_dir.read_metrics()
+def _finish(method: Method, data: TrainData, records: list[dict], cfg: TrainConfig, model_dir: ModelDir,
+            device, save_final) -> dict:
+    """summary.json and final.pt. Times are sums of the epochs' own times, so a resumed run
+    never counts the time its process was dead."""
     last = records[-1]
+    test = evaluate(method, data.test.to(device), cfg.eval_batch_size) if data.test is not None else {}
     summary = {
-        "name": spec.name, "title": spec.title, "model": spec.model, "params": spec.params,
-        "epochs": last["epoch"], "batch_size": spec.train.batch_size,
-        "train_time_s": last["train_time_s"], "wall_time_s": last["wall_time_s"],
+        "epochs": last["epoch"], "batch_size": cfg.batch_size,
+        "train_time_s": sum(r["epoch_train_s"] for r in records),
+        "wall_time_s": sum(r.get("epoch_wall_s", r["epoch_train_s"]) for r in records),
         "images_per_s": sum(r["images_per_s"] for r in records) / len(records),
-        "parameters": sum(p.numel() for p in method.parameters()),
-        "final": {"train": last["train"], "val": last["val"],
-                  "test": evaluate(method, splits.test.to(device), batch_size)},
+        "parameters": sum(p.numel() for p in method.parameters() if p.requires_grad),
+        "final": {"train": last["train"], "val": last["val"], "test": test},
         "device": str(device),
     }
-    registry.save_trained(model_dir.final, spec.model, spec.params, method.cpu())
+    method.cpu()
+    if save_final:
+        save_final(model_dir.final, method)
+    else:
+        atomic.save_torch(model_dir.final, {"state_dict": method.state_dict()})
     atomic.write_json(model_dir.summary, summary)
     return summary

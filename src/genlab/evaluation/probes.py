@@ -8,7 +8,6 @@ as the baseline every encoder should beat.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -18,21 +17,7 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
-from genlab.data.splits import Split, batches
-
-
-@dataclass
-class Features:
-    """One split's frozen features and labels."""
-
-    x: torch.Tensor  # N×D float32
-    y: torch.Tensor  # N int64
-
-    def __len__(self) -> int:
-        return len(self.y)
-
-    def head(self, n: int | None) -> "Features":
-        return Features(self.x[:n], self.y[:n]) if n else self
+from genlab.data.splits import Features, Split, batches
 
 
 @torch.no_grad()

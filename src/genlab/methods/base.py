@@ -20,8 +20,32 @@ class Loss:
     parts: dict[str, torch.Tensor] = field(default_factory=dict)  # named scalars, logged
 
 
+# What an analysis may ask of a model, and how the report says that a model lacks it.
+CAPABILITIES: dict[str, str] = {
+    "encode": "maps images to latent codes",
+    "decode": "maps latent codes to images",
+    "reconstruct": "reconstructs its input",
+    "sample": "draws new images from a prior",
+    "stages": "exposes encoder and decoder layer stages",
+    "denoise": "is trained on noisy inputs",
+    "latent_2d": "has a 2-d latent space",
+}
+
+
 class Method(nn.Module):
     optimizers: tuple[str, ...] = ("model",)
+
+    def capabilities(self) -> frozenset[str]:
+        """Which CAPABILITIES this model has, read from what it defines (never from its name)."""
+        caps = {c for c in ("encode", "decode", "reconstruct", "sample") if callable(getattr(self, c, None))}
+        encoder, decoder = getattr(self, "encoder", None), getattr(self, "decoder", None)
+        if hasattr(encoder, "stages") and hasattr(decoder, "stages") and "encode" in caps:
+            caps.add("stages")
+        if getattr(self, "noise_factor", None) is not None:
+            caps.add("denoise")
+        if "encode" in caps and getattr(self, "latent_dim", None) == 2:
+            caps.add("latent_2d")
+        return frozenset(caps)
 
     def parameter_groups(self) -> dict[str, list[nn.Parameter]]:
         """Parameters per named optimiser (one Adam each)."""

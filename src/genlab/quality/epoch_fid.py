@@ -38,7 +38,7 @@ class EpochFID:
         self._fid.update(features.double(), real=True)
 
     @torch.no_grad()
-    def on_epoch_end(self, method, epoch: int, model_dir) -> dict[str, float]:
+    def on_epoch_end(self, method, epoch: int, model_dir, logs: dict | None = None) -> dict[str, float]:
         if not hasattr(method, "sample") or epoch % self.every:
             return {}
         if self._fid is None:

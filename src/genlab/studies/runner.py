@@ -6,7 +6,7 @@ from pathlib import Path
 
 from genlab import config as cfgmod
 from genlab.config import StudyConfig
-from genlab.engine.trainer import Options, fit
+from genlab.engine.trainer import TrainData, TrainerOptions, fit
 from genlab.report import page
 from genlab.runs import RunDir, default_out, prepare
 from genlab.studies import get_study
@@ -48,9 +48,10 @@ def trained_models(ctx: StudyContext) -> dict:
 
 def train_models(ctx: StudyContext, splits, callbacks_for=lambda spec: ()) -> dict[str, dict]:
     """Train every model of the study with the one engine; returns name → summary."""
-    options = Options(device=ctx.runtime.device, resume=ctx.runtime.resume, progress=ctx.runtime.progress)
+    options = TrainerOptions(device=ctx.runtime.device, resume=ctx.runtime.resume, progress=ctx.runtime.progress)
+    data = TrainData(splits.train, splits.val, splits.test)
     summaries = {}
     for spec in ctx.config.models:
-        summaries[spec.name] = fit(spec, splits, ctx.run.model(spec.name), ctx.config.seed, options,
+        summaries[spec.name] = fit(spec, data, ctx.run.model(spec.name), ctx.config.seed, options,
                                    tuple(callbacks_for(spec)))
     return summaries
