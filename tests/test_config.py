@@ -41,7 +41,7 @@ def test_unknown_nested_key(tmp_path):
 @pytest.mark.parametrize("override,message", [
     ("train.epochs=0", "train.epochs must be >= 1"),
     ("train.lr=fast", "must be a number"),
-    ("data.val_size=-1", "val_size must be >= 0"),
+    ("data.val_size=-1", "val_size must be from 0"),
     ("train.batch_size=2.5", "must be an integer"),
     ("models.nope.train.epochs=1", "no model named 'nope'"),
     ("epochs", "expected KEY=VALUE"),
