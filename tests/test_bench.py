@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from cli_helpers import run_cli
 
@@ -23,3 +24,11 @@ def test_bench_writes_ratio_and_flops(tmp_path):
 def test_bench_unknown_model():
     result = run_cli("bench", "--models", "nope", "--images", "64")
     assert result.returncode == 2 and "no model named 'nope'" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_targets_ship_inside_the_package():
+    """An installed wheel has no repo root: the targets must be package data."""
+    import genlab
+    from genlab.bench.command import TARGETS_FILE
+
+    assert TARGETS_FILE.is_file() and TARGETS_FILE.parent.parent == Path(genlab.__file__).parent

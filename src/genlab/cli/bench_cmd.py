@@ -14,7 +14,7 @@ def register(sub) -> None:
 
 
 def _bench(args) -> int:
-    from genlab.benchmarks import run_bench
+    from genlab.bench.command import run_bench
 
     run_bench(args.study, args.models, args.images, args.out)
     return 0

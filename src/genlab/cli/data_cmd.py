@@ -9,7 +9,7 @@ def register(sub) -> None:
 
 
 def _data(args) -> int:
-    from genlab.data.report import describe
+    from genlab.data.describe import describe
 
     print(describe(args.data_dir))
     return 0
