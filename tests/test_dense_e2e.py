@@ -34,14 +34,20 @@ def test_run_folder_holds_everything(dense_run):
     names = [m["name"] for m in config["models"]]
     assert names == ["ae2", "ae2_deep", "ae64", "vae", "gan_normal", "gan_uniform"]
     assert config["data"]["train_subset"] == 600 and all(m["train"]["epochs"] == 2 for m in config["models"])
-    metrics = json.loads((dense_run / "metrics.json").read_text())["dense"]["models"]
+    metrics = json.loads((dense_run / "metrics.json").read_text())
     for name in names:
         model = dense_run / "models" / name
         assert (model / "final.pt").is_file() and (model / "summary.json").is_file()
         assert len((model / "metrics.jsonl").read_text().splitlines()) == 2
         assert list((model / "tensorboard").glob("events.out.tfevents.*"))
-        assert metrics[name]["train_time_s"] > 0
-    generation = json.loads((dense_run / "metrics.json").read_text())["generation"]
+        assert json.loads((model / "summary.json").read_text())["train_time_s"] > 0
+    analyses = metrics["analyses"]
+    # capabilities, not names, choose the models of each analysis
+    assert analyses["dense_latent_2d"]["models"] == ["ae2", "ae2_deep"]
+    assert set(analyses["dense_reconstructions"]["skipped"]) == {"gan_normal", "gan_uniform"}
+    assert set(analyses["dense_samples"]["models"]) == {"vae", "gan_normal", "gan_uniform"}
+    assert list(analyses["dense_vae_parts"]["results"]) == ["vae"]
+    generation = metrics["generation"]
     assert {"gan_normal", "gan_uniform", "vae", "ae64"} <= set(generation["models"])
     assert generation["floor"]["fid"] < generation["models"]["gan_normal"]["fid"]
     for name in ("gan_normal", "gan_uniform"):  # the per-epoch FID curve, logged by the engine callback
@@ -65,6 +71,8 @@ def test_report_shows_every_figure_and_reported_numbers(dense_run):
         assert number in html
     assert "Generation quality" in html and "real-data floor" in html
     assert "Figure missing" not in html
+    assert "GAN-64, normal prior is not in this analysis" in html  # a skipped model gets its sentence
+    assert "Report 000 judged GAN-64, uniform prior worse than GAN-64, normal prior by eye" in html
 
 
 def test_report_rebuilds_from_folder_alone(dense_run):

@@ -93,6 +93,49 @@ def save_figure(path: Path, fig) -> Path:
         plt.close(fig)
 
 
+def acquire_lock(path: Path, what: str) -> None:
+    """Create lock file `path` holding this PID. A lock whose process is alive refuses in
+    one line; one left by a process that no longer exists (killed) is taken over."""
+    from genlab.errors import GenlabError
+
+    for _ in range(3):
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            pid = _lock_pid(path)
+            if pid and pid != os.getpid() and _alive(pid):
+                raise GenlabError(f"{what} by process {pid} (lock file {path}); wait for it to finish or stop it, "
+                                  "then run again") from None
+            Path(path).unlink(missing_ok=True)  # stale: the process that held it is gone
+            continue
+        with os.fdopen(fd, "w") as handle:
+            handle.write(f"{os.getpid()}\n")
+        return
+    raise GenlabError(f"cannot take the lock {path}: it keeps reappearing; is another process using it?")
+
+
+def release_lock(path: Path) -> None:
+    if _lock_pid(path) == os.getpid():
+        Path(path).unlink(missing_ok=True)
+
+
+def _lock_pid(path: Path) -> int | None:
+    try:
+        return int(Path(path).read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, owned by another user
+    return True
+
+
 def _jsonable(obj: Any) -> Any:
     if hasattr(obj, "item"):
         return obj.item()

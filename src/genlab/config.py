@@ -16,13 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from genlab import safe_yaml
 from genlab.errors import GenlabError
 
 STUDY_DIR = Path(__file__).parent / "studies"
-
-
 DATASETS = ("fashion_mnist", "kitti")
 
 
@@ -54,8 +51,12 @@ class DataConfig:
             _require(value is None or value > 0, f"data.{key} must be a positive integer or null")
 
 
+MAX_SEED = 2**32 - 1  # numpy's seed range; torch and Python accept it too
+MAX_INT = 2**63 - 1  # an integer setting beyond this is a typo, and torch could not hold it
+
 OPTIMIZERS = ("adam", "adamw", "sgd")
-SCHEDULES = ("constant", "cosine", "onecycle")
+SCHEDULES = ("constant", "linear", "cosine", "onecycle")
+LINEAR_END = 0.01  # a linear schedule ends at lr·0.01 (ultralytics' default `lrf`)
 
 
 @dataclass
@@ -69,7 +70,7 @@ class TrainConfig:
     betas: tuple[float, float] = (0.9, 0.999)  # adam / adamw
     momentum: float = 0.9  # sgd
     weight_decay: float = 0.0
-    schedule: str = "constant"  # learning rate per step: constant | cosine (to 0) | onecycle (peak = lr)
+    schedule: str = "constant"  # lr per step: constant | linear (to lr·0.01) | cosine (to 0) | onecycle (peak = lr)
     steps: dict[str, int] = field(default_factory=dict)  # steps per batch of a named optimiser, e.g. {critic: 5}
     eval_batch_size: int = 1000
     keep_checkpoints: int = 2  # epoch checkpoints kept on disk (the newest ones)
@@ -103,7 +104,8 @@ class ModelSpec:
     train: TrainConfig = field(default_factory=TrainConfig)
 
     def __post_init__(self) -> None:
-        _require(self.name.isidentifier(), f"model name {self.name!r} must be a simple identifier (letters, digits, _)")
+        _require(self.name.isidentifier() and self.name.isascii() and len(self.name) <= 64,
+                 f"model name {self.name[:70]!r} must be a simple identifier of at most 64 ASCII letters, digits, _")
         self.title = self.title or self.name
 
 
@@ -117,6 +119,11 @@ class StudyConfig:
     data: DataConfig = field(default_factory=DataConfig)
     models: list[ModelSpec] = field(default_factory=list)
     analysis: dict[str, Any] = field(default_factory=dict)  # validated by the study's own dataclass
+
+    def __post_init__(self) -> None:
+        _require(0 <= self.seed <= MAX_SEED, f"seed must be a whole number from 0 to {MAX_SEED:,} (2**32 - 1), "
+                                             f"got {self.seed}")
+        _require(bool(self.models), "models: a study needs at least one model entry (- name: ..., model: ...)")
 
     def model(self, name: str) -> ModelSpec:
         for spec in self.models:
@@ -145,14 +152,9 @@ def shipped_studies() -> list[str]:
 
 
 def read_yaml(path: Path) -> dict:
-    try:
-        raw = yaml.safe_load(Path(path).read_text())
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise GenlabError(f"{path} is not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
+    raw = safe_yaml.load_file(path, "study file")  # UTF-8, aliases and nesting bounded
     if not isinstance(raw, dict):
-        raise GenlabError(f"{path} must hold a mapping of study settings, not {type(raw).__name__}")
+        raise GenlabError(f"{path} must hold a mapping of study settings (key: value lines), not {type(raw).__name__}")
     return raw
 
 
@@ -161,9 +163,10 @@ def load_study(name_or_path: str, overrides: list[str] = (), quick: bool = False
     path = locate_study(name_or_path)
     raw = read_yaml(path)
     quick_block = raw.pop("quick", {}) or {}
+    _check_mapping(quick_block, "quick")
     if quick:
         for key, value in quick_block.items():
-            apply_override(raw, key, value)
+            apply_override(raw, str(key), value)
     for item in overrides:
         key, value = parse_override(item)
         apply_override(raw, key, value)
@@ -173,19 +176,21 @@ def load_study(name_or_path: str, overrides: list[str] = (), quick: bool = False
 
 
 def study_from_dict(raw: dict, source: str = "study") -> StudyConfig:
+    _check_mapping(raw, source)
     raw = copy.deepcopy(raw)
     raw.pop("quick", None)
     base_train = raw.pop("train", {}) or {}
     _check_mapping(base_train, "train")
     models = raw.get("models") or []
     if not isinstance(models, list):
-        raise GenlabError(f"{source}: 'models' must be a list of model entries")
-    for entry in models:
-        _check_mapping(entry, "models[]")
+        raise GenlabError(f"{source}: 'models' must be a list of model entries (- name: ..., model: ...)")
+    for i, entry in enumerate(models):
+        _check_mapping(entry, f"models[{i}]")
+        _require(isinstance(entry.get("name"), str), f"models[{i}].name must be a string, got {entry.get('name')!r}")
         own = entry.get("train") or {}
-        _check_mapping(own, f"models.{entry.get('name', '?')}.train")
+        _check_mapping(own, f"models.{entry['name']}.train")
         entry["train"] = {**base_train, **own}  # a model's own settings win over the study's
-    names = [m.get("name") for m in models]
+    names = [m["name"] for m in models]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise GenlabError(f"{source}: model names must be unique, repeated: {', '.join(map(str, dupes))}")
@@ -197,9 +202,13 @@ def parse_override(item: str) -> tuple[str, Any]:
         raise GenlabError(f"--set {item!r}: expected KEY=VALUE, e.g. --set train.epochs=3")
     key, text = item.split("=", 1)
     try:
-        value = yaml.safe_load(text) if text else ""
-    except yaml.YAMLError:
-        value = text
+        value = safe_yaml.loads(text, f"--set {key}") if text else ""
+    except GenlabError as exc:
+        if "not valid YAML" not in str(exc):
+            raise  # a limit (depth, aliases): never fall back to the raw text
+        value = text  # e.g. `a: b` that is not YAML: a plain string, refused by its key's type if wrong
+    if not key.strip() or any(not part for part in key.strip().split(".")):
+        raise GenlabError(f"--set {item!r}: the key must be dotted names, e.g. train.epochs")
     return key.strip(), value
 
 
@@ -207,17 +216,18 @@ def apply_override(raw: dict, key: str, value: Any) -> None:
     """Set a dotted key. ``train.X`` sets X for every model (and the default);
     ``models.NAME.a.b`` reaches into the model called NAME."""
     parts = key.split(".")
+    entries = [m for m in raw.get("models") or [] if isinstance(m, dict)] if isinstance(raw.get("models"), list) else []
     if parts[0] == "train" and len(parts) == 2:
-        raw.setdefault("train", {})[parts[1]] = value
-        for entry in raw.get("models") or []:
-            if isinstance(entry, dict) and isinstance(entry.get("train"), dict):
+        _set_path(raw, parts, value, key)
+        for entry in entries:
+            if isinstance(entry.get("train"), dict):
                 entry["train"][parts[1]] = value
         return
     if parts[0] == "models" and len(parts) >= 3:
-        entry = next((m for m in raw.get("models") or [] if isinstance(m, dict) and m.get("name") == parts[1]), None)
+        entry = next((m for m in entries if m.get("name") == parts[1]), None)
         if entry is None:
-            names = [m.get("name") for m in raw.get("models") or [] if isinstance(m, dict)]
-            raise GenlabError(f"--set {key}: no model named {parts[1]!r} (have: {', '.join(map(str, names))})")
+            names = [str(m.get("name")) for m in entries]
+            raise GenlabError(f"--set {key}: no model named {parts[1]!r} (have: {', '.join(names) or 'none'})")
         _set_path(entry, parts[2:], value, key)
         return
     _set_path(raw, parts, value, key)
@@ -226,8 +236,10 @@ def apply_override(raw: dict, key: str, value: Any) -> None:
 def _set_path(target: dict, parts: list[str], value: Any, key: str) -> None:
     for part in parts[:-1]:
         nxt = target.setdefault(part, {})
+        if nxt is None:  # `section:` left empty in the file
+            nxt = target[part] = {}
         if not isinstance(nxt, dict):
-            raise GenlabError(f"--set {key}: {part!r} is not a section")
+            raise GenlabError(f"--set {key}: {part!r} is not a section (it holds {nxt!r})")
         target = nxt
     target[parts[-1]] = value
 
@@ -289,12 +301,16 @@ def _coerce(hint, value: Any, where: str):
     if hint is int:
         if isinstance(value, bool) or not isinstance(value, int):
             if isinstance(value, float) and value.is_integer():
-                return int(value)
+                return _coerce(int, int(value), where)
             raise GenlabError(f"{where} must be an integer, got {value!r}")
+        if abs(value) > MAX_INT:
+            raise GenlabError(f"{where} is out of range ({value:.3g}); use a realistic whole number")
         return value
     if hint is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise GenlabError(f"{where} must be a number, got {value!r}")
+        if isinstance(value, int) and abs(value) > MAX_INT:
+            raise GenlabError(f"{where} is out of range ({value:.3g})")
         return float(value)
     if hint is str:
         if not isinstance(value, str):
@@ -304,8 +320,7 @@ def _coerce(hint, value: Any, where: str):
 
 
 def _check_mapping(value: Any, where: str) -> None:
-    if not isinstance(value, dict):
-        raise GenlabError(f"{where} must be a mapping of settings, got {value!r}")
+    _require(isinstance(value, dict), f"{where} must be a mapping of settings, got {str(value)[:80]!r}")
 
 
 def _join(where: str, key: str) -> str:
@@ -319,8 +334,7 @@ def _require(ok: bool, message: str) -> None:
 
 def to_dict(obj) -> dict:
     """The resolved config as plain data (what `config.yaml` in a run folder holds)."""
-    data = dataclasses.asdict(obj)
-    return _plain(data)
+    return _plain(dataclasses.asdict(obj))
 
 
 def _plain(value):

@@ -9,10 +9,13 @@ from typing import Callable
 import torch
 
 from genlab.errors import GenlabError
-from genlab.methods.autoencoders import Autoencoder, DenoisingAutoencoder, VariationalAutoencoder
+from genlab.methods.autoencoders import RECONSTRUCTIONS, Autoencoder, DenoisingAutoencoder, VariationalAutoencoder
 from genlab.methods.base import Method
-from genlab.methods.gan import GAN
-from genlab.nn.conv import AE_BOTTLENECK, ConvAEDecoder, ConvAEEncoder, ConvVAEDecoder, ConvVAEEncoder
+from genlab.methods.gan import GAN, PRIORS
+from genlab.nn.conv import ACTIVATIONS as CONV_ACTIVATIONS
+from genlab.nn.conv import AE_BOTTLENECK, NORMS, UPSAMPLE_MODES, ConvAEDecoder, ConvAEEncoder, ConvVAEDecoder, ConvVAEEncoder
+from genlab.nn.dcgan import DCGANDiscriminator, DCGANGenerator
+from genlab.nn.dense import ACTIVATIONS as DENSE_ACTIVATIONS
 from genlab.nn.dense import DenseDecoder, DenseDiscriminator, DenseEncoder
 
 
@@ -60,6 +63,11 @@ def conv_vae(latent_dim: int = 20, reconstruction: str = "mse", beta: float = 1.
                                   reconstruction, beta)
 
 
+def dcgan(latent_dim: int = 64, prior: str = "normal", width: int = 64) -> Method:
+    """A DCGAN for 28×28 (convolutional generator and discriminator, non-saturating loss)."""
+    return GAN(DCGANGenerator(latent_dim, width), DCGANDiscriminator(width), latent_dim, prior)
+
+
 def _numel(shape: tuple[int, ...]) -> int:
     n = 1
     for size in shape:
@@ -75,23 +83,71 @@ MODELS: dict[str, Callable[..., Method]] = {
     "conv_ae": conv_ae,
     "conv_dae": conv_dae,
     "conv_vae": conv_vae,
+    "dcgan": dcgan,
 }
 
 
+MAX_WIDTH = 65536  # layer widths and latent sizes beyond this are typos (and would not fit in memory)
+
+
+def _width(value) -> str | None:
+    ok = isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_WIDTH
+    return None if ok else f"must be a whole number from 1 to {MAX_WIDTH}"
+
+
+def _widths(value, empty_ok: bool = True) -> str | None:
+    if not isinstance(value, (list, tuple)) or any(_width(v) for v in value):
+        return f"must be a list of whole numbers from 1 to {MAX_WIDTH}, e.g. [256, 128]"
+    return None if value or empty_ok else "must name at least one layer width, e.g. [512]"
+
+
+def _number(low: float, high: float):
+    def check(value) -> str | None:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and low <= value <= high
+        return None if ok else f"must be a number from {low:g} to {high:g}"
+    return check
+
+
+def _choice(*allowed: str):
+    return lambda value: None if value in allowed else f"must be one of {', '.join(allowed)}"
+
+
+# Every builder parameter's domain, checked before building: a bad value is one line
+# naming the model, the parameter, the value and what is allowed.
+PARAM_DOMAINS = {
+    "latent_dim": _width, "hidden": _widths, "g_hidden": _widths, "d_hidden": _widths,
+    "latent_act": _choice(*DENSE_ACTIVATIONS), "noise_factor": _number(0, 10), "beta": _number(0, 1000),
+    "reconstruction": _choice(*RECONSTRUCTIONS), "prior": _choice(*PRIORS),
+    "bottleneck_act": _choice("relu", "none"), "upsample": _choice(*UPSAMPLE_MODES),
+    "norm": _choice(*NORMS), "act": _choice(*CONV_ACTIVATIONS), "width": _width,
+}
+NONEMPTY = {("dense_vae", "hidden")}  # the VAE's posterior head reads the last hidden layer
+
+
+def check_params(name: str, params: dict) -> None:
+    accepted = inspect.signature(MODELS[name]).parameters
+    for key, value in params.items():
+        if key not in accepted:
+            raise GenlabError(f"model {name!r} has no parameter {key!r}; it accepts: {', '.join(accepted)}")
+        check = PARAM_DOMAINS.get(key)
+        problem = check(value) if check else None
+        if problem is None and (name, key) in NONEMPTY:
+            problem = _widths(value, empty_ok=False)
+        if problem:
+            raise GenlabError(f"model {name!r} param {key}={value!r}: {problem}")
+
+
 def build(name: str, params: dict | None = None) -> Method:
-    """Build a registered model, rejecting unknown or ill-typed params with one line."""
+    """Build a registered model, rejecting unknown or out-of-domain params with one line."""
     params = dict(params or {})
-    if name not in MODELS:
+    if not isinstance(name, str) or name not in MODELS:
         raise GenlabError(f"unknown model {name!r}; registered models: {', '.join(sorted(MODELS))}")
-    builder = MODELS[name]
-    accepted = inspect.signature(builder).parameters
-    unknown = [k for k in params if k not in accepted]
-    if unknown:
-        raise GenlabError(f"model {name!r} has no parameter {unknown[0]!r}; it accepts: {', '.join(accepted)}")
+    check_params(name, params)
     try:
-        return builder(**params)
-    except (TypeError, ValueError, KeyError) as exc:
-        raise GenlabError(f"model {name!r} cannot be built with params {params}: {exc}") from None
+        return MODELS[name](**params)
+    except (TypeError, ValueError, KeyError, RuntimeError) as exc:
+        detail = str(exc) or type(exc).__name__
+        raise GenlabError(f"model {name!r} cannot be built with params {params}: {detail}") from None
 
 
 def save_trained(path: Path, name: str, params: dict, method: Method) -> None:

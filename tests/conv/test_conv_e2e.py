@@ -8,7 +8,7 @@ import pytest
 from cli_helpers import run_cli
 
 TINY = ["--set", "data.train_subset=400", "--set", "data.val_size=200", "--set", "data.test_subset=300",
-        "--set", "train.epochs=1", "--set", "analysis.tsne_points=150", "--set", "analysis.probe_train_size=300",
+        "--set", "train.epochs=1", "--set", "analysis.tsne_points=40", "--set", "analysis.probe_train_size=300",
         "--set", "analysis.robustness_images=100", "--set", "analysis.noise_factors=[0.0,0.5,1.0]",
         "--set", "analysis.head.epochs=2", "--set", "analysis.head.hidden=[32]"]
 FIGURES = {"loss_curves", "recon_clean", "recon_noisy", "error_hist", "tsne", "robustness", "classifier_curves",
@@ -25,16 +25,26 @@ def conv_run(tmp_path_factory):
 
 def test_run_folder_holds_every_result(conv_run):
     assert {p.stem for p in (conv_run / "figures").glob("*.png")} >= FIGURES
-    data = json.loads((conv_run / "metrics.json").read_text())["conv"]
-    assert set(data["models"]) == {"ae", "vae", "dae"} and data["dae_noise"] == 0.5
-    assert set(data["classifiers"]) == {"ae", "vae", "dae", "raw"}
-    assert data["classifiers"]["ae"]["feature_dim"] == 1152 and data["classifiers"]["vae"]["feature_dim"] == 20
-    for result in data["classifiers"].values():
-        assert 0 <= result["test"]["f1_weighted"] <= 1 and 0 <= result["linear_probe"]["accuracy"] <= 1
-        assert len(result["test"]["confusion"]) == 10
-    assert len(data["robustness"]["curves"]["DAE"]["psnr"]) == 3
+    analyses = json.loads((conv_run / "metrics.json").read_text())["analyses"]
+    for key in ("loss_curves", "architecture", "reconstructions", "tsne", "noise_robustness", "frozen_classifiers"):
+        assert analyses[key]["models"] == ["ae", "vae", "dae"] and not analyses[key]["skipped"], key
+    assert analyses["noise_robustness"]["results"]["denoisers"] == {"dae": 0.5}
+    assert analyses["architecture"]["results"]["vae"]["code_dim"] == 20
+    # fewer t-SNE points than the PCA step needs: PCA is skipped, not crashed on
+    assert analyses["tsne"]["results"]["points"] == 40
+    assert all(c["pca"] is None for c in analyses["tsne"]["results"]["codes"].values())
+    classifiers = analyses["frozen_classifiers"]["results"]
+    assert set(classifiers) == {"ae", "vae", "dae", "raw"}
+    assert classifiers["ae"]["feature_dim"] == 1152 and classifiers["vae"]["feature_dim"] == 20
+    for result in classifiers.values():
+        metrics = result["head"]["test_metrics"]
+        assert 0 <= metrics["f1_weighted"] <= 1 and 0 <= result["linear_probe"]["accuracy"] <= 1
+        assert len(metrics["confusion"]) == 10 and result["head"]["best"]["epoch"] in (1, 2)
+    assert len(analyses["noise_robustness"]["results"]["curves"]["DAE"]["psnr"]) == 3
     for name in ("ae", "vae", "dae", "raw"):
-        assert len((conv_run / "classifiers" / name / "metrics.jsonl").read_text().splitlines()) == 2
+        folder = conv_run / "classifiers" / name
+        assert len((folder / "metrics.jsonl").read_text().splitlines()) == 2
+        assert (folder / "final.pt").is_file() and (folder / "best.json").is_file()
 
 
 def test_report_shows_every_figure_and_the_reports_tables(conv_run):
@@ -45,6 +55,14 @@ def test_report_shows_every_figure_and_the_reports_tables(conv_run):
         assert number in html, number
     assert "Figure missing" not in html
     assert "Table 4" in html and "Table 5" in html and "linear probe" in html
+
+
+def test_classifier_summary_lands_in_the_report(conv_run):
+    html = (conv_run / "report.html").read_text()
+    results = json.loads((conv_run / "metrics.json").read_text())["analyses"]["frozen_classifiers"]["results"]
+    assert "best epoch" in html and "Linear 1152→32 → ReLU → Dropout(0.3) → Linear 32→10" in html
+    for result in results.values():
+        assert f"{100 * result['head']['test_metrics']['accuracy']:.4f}".rstrip("0").rstrip(".") in html
 
 
 def test_report_rebuilds_from_folder_alone(conv_run):

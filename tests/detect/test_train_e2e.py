@@ -39,8 +39,8 @@ def test_study_trains_scratch_and_from_checkpoint(tiny_run):
 
 def test_report_has_the_study_sections(tiny_run):
     html = tiny_run.report.read_text()
-    for needle in ("Results beside the report", "COCO-style cross-check", "KITTI official evaluation",
-                   "SYNTHETIC KITTI-format scenes", "Wall time", "figures/kitti_predictions.png"):
+    for needle in ("Results beside report 004", "COCO-style cross-check", "KITTI official evaluation",
+                   "SYNTHETIC KITTI-format scenes", "Wall time", "report 004 (table 6, real KITTI)", "figures/kitti_predictions.png"):
         assert needle in html
     assert "Figure missing" not in html
 
@@ -56,8 +56,9 @@ def test_transfer_from_a_checkpoint_path(tiny_run, tmp_path):
     from genlab.detect import yolo
 
     dataset = tiny_run.path / "data" / "target" / "dataset.yaml"
-    result = yolo.train(yolo.TrainArgs(data=dataset, project=tmp_path / "ft", epochs=1, batch=4, imgsz=64, lr0=0.001,
-                                       device="cpu", weights=str(tiny_run.model("pretrain").final), val=False))
+    hyper = {"epochs": 1, "batch": 4, "imgsz": 64, "lr0": 0.001, "val": False, "workers": 0, "plots": False}
+    result = yolo.train(yolo.TrainArgs(data=dataset, project=tmp_path / "ft", hyper=hyper, device="cpu",
+                                       weights=str(tiny_run.model("pretrain").final)))
     assert (tmp_path / "ft" / "ultralytics" / "weights" / "last.pt").is_file() and result["device"] == "cpu"
 
 

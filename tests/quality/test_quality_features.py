@@ -14,10 +14,38 @@ from quality_helpers import TINY_NET
 
 def test_cache_lives_under_genlab_cache(quality_cache, tiny_net):
     assert features.cache_root() == quality_cache
-    assert tiny_net.path.parent == quality_cache / "metrics-net"
-    record = json.loads(tiny_net.path.with_suffix(".json").read_text())
+    assert tiny_net.path.parent == quality_cache / "metrics-net" / f"fmnist-cnn-{TINY_NET.key()}"
+    record = json.loads((tiny_net.path.parent / "record.json").read_text())
     assert record["sha256"] == features.file_sha256(tiny_net.path) == tiny_net.sha256
     assert 0 <= record["test_accuracy"] <= 1 and record["train_images"] == 256
+
+
+def test_feature_net_trains_through_the_one_trainer(tiny_net):
+    """The trainer's model folder: one metrics line per epoch with train and test accuracy,
+    the TrainConfig that reproduces the original recipe."""
+    folder = features.model_dir(TINY_NET)
+    records = folder.read_metrics()
+    assert len(records) == TINY_NET.epochs and {"loss", "accuracy"} <= set(records[0]["train"])
+    summary = folder.read_summary()
+    assert summary["final"]["test"]["accuracy"] == tiny_net.record["test_accuracy"]
+    cfg = features.FeatureNetConfig().train_config()
+    assert (cfg.optimizer, cfg.lr, cfg.schedule, cfg.weight_decay, cfg.epochs, cfg.batch_size) == \
+        ("adamw", 3e-3, "onecycle", 5e-4, 12, 128)
+
+
+def test_augmentation_and_label_smoothing_apply_in_training_only():
+    torch.manual_seed(0)
+    net = features.FashionCNN(width=2, feature_dim=4)
+    x, y = torch.rand(8, 1, 28, 28), torch.randint(0, 10, (8,))
+    net.eval()
+    plain = torch.nn.functional.cross_entropy(net(x), y, label_smoothing=features.LABEL_SMOOTHING)
+    assert torch.allclose(net.loss(x, y, "model").total, plain)  # eval: no augmentation, smoothing 0.05
+    assert not torch.allclose(torch.nn.functional.cross_entropy(net(x), y), plain)
+
+
+def test_feature_net_settings_are_checked():
+    with pytest.raises(GenlabError, match="feature_net.epochs"):
+        features.FeatureNetConfig(epochs=0)
 
 
 def test_cache_hit_reuses_the_stored_network(tiny_net):

@@ -131,3 +131,33 @@ def test_class_histogram_and_missing_classes():
                               metrics.MetricOptions(kid_subsets=5, kid_subset_size=50, is_splits=2))
     assert out["classes_missing"] == 8 and out["fid"] == pytest.approx(0, abs=1e-6)
     assert out["precision"] == out["recall"] == 1.0
+
+
+def test_inception_score_std_is_the_population_std_over_splits():
+    """Hand computation as the original IS code and torch-fidelity do it: per split
+    exp(mean KL(p(y|x) || p(y))), then mean and np.std (ddof=0) over the splits."""
+    logits = torch.randn(300, 10, generator=torch.Generator().manual_seed(2)) * 3
+    order = torch.randperm(300, generator=torch.Generator().manual_seed(7))
+    prob = torch.softmax(logits[order].double(), dim=1).numpy()
+    scores = []
+    for part in np.split(prob, 3):
+        marginal = part.mean(0, keepdims=True)
+        scores.append(np.exp((part * (np.log(part) - np.log(marginal))).sum(1).mean()))
+    mean, std = metrics.inception_score(logits, splits=3, seed=7)
+    assert mean == pytest.approx(np.mean(scores), rel=1e-9)
+    assert std == pytest.approx(np.std(scores), rel=1e-9)
+    assert std != pytest.approx(np.std(scores, ddof=1), rel=1e-3)  # not the Bessel-corrected std
+
+
+def test_inception_score_mean_matches_torchmetrics():
+    from torchmetrics.image.inception import InceptionScore
+
+    logits = torch.randn(200, 10, generator=torch.Generator().manual_seed(3), dtype=torch.float64) * 2
+    metric = InceptionScore(feature=metrics.PassThrough(10), splits=4)
+    metric.update(logits)
+    with torch.random.fork_rng():
+        torch.manual_seed(5)  # torchmetrics shuffles with the global RNG: the same groups as seed 5
+        ref_mean, ref_std = metric.compute()
+    mean, std = metrics.inception_score(logits, splits=4, seed=5)
+    assert mean == pytest.approx(float(ref_mean), rel=1e-9)
+    assert std == pytest.approx(float(ref_std) * np.sqrt(3 / 4), rel=1e-9)  # ddof=0 vs ddof=1

@@ -27,6 +27,7 @@ class AnalysisContext:
     splits: Any  # genlab.data.splits.Splits
     summaries: dict[str, dict]  # model name → the trainer's summary
     progress: bool = True
+    runtime: Any = None  # genlab.studies.base.Runtime: device and --resume for what an analysis trains
 
     def title(self, name: str) -> str:
         return self.config.model(name).title

@@ -20,8 +20,17 @@ COMMAND_MODULES = [
 ]
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors in the same one-line form as every other genlab error (exit code 2);
+    subcommand parsers inherit this class."""
+
+    def error(self, message: str):
+        print(f"genlab: error: {self.prog}: {message} (see `{self.prog} --help`)", file=sys.stderr)
+        sys.exit(2)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="genlab", description="Train, evaluate and compare generative models; write a report you can trust.")
+    parser = _Parser(prog="genlab", description="Train, evaluate and compare generative models; write a report you can trust.")
     parser.add_argument("--version", action="version", version=f"genlab {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMAND_MODULES:

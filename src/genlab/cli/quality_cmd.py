@@ -31,9 +31,31 @@ def register(sub) -> None:
     p.set_defaults(func=_metrics_net)
 
 
+def _check_run(path: Path) -> None:
+    """The run folder is whole (config, metrics, summaries) before anything slow is imported."""
+    from genlab.runs import RunDir, check_run
+
+    check_run(RunDir(path))
+
+
+def _check_file_out(path: Path | None, flag: str) -> None:
+    """A file this command will write: not a folder, and its folder can be made."""
+    from genlab.errors import GenlabError
+    from genlab.runs import check_can_create
+
+    if path is None:
+        return
+    if path.is_dir():
+        raise GenlabError(f"{flag} {path} is a folder; name a file, e.g. {flag} samples{path.suffix or '.npz'}")
+    check_can_create(path, flag)
+
+
 def _sample(args) -> int:
     from genlab.quality.commands import SampleRequest, sample_run
 
+    _check_run(args.run_dir)
+    _check_file_out(args.out, "--out")
+    _check_file_out(args.grid, "--grid")
     print(sample_run(SampleRequest(args.run_dir, args.model, args.n, args.out, args.grid, args.prior, args.seed)))
     return 0
 
@@ -43,6 +65,7 @@ def _evaluate(args) -> int:
     from genlab.quality.evaluate import EvaluateOptions, evaluate_run
     from genlab.quality.samplers import SamplerOptions
 
+    _check_run(args.run_dir)
     opts = EvaluateOptions(n=args.n, models=args.models, seed=args.seed,
                            sampler=SamplerOptions(gmm_components=args.gmm_components),
                            inception_weights=args.inception_weights, inception_n=args.inception_n)

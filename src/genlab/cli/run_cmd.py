@@ -1,6 +1,7 @@
 """`genlab run STUDY` and `genlab report RUN_DIR`."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 
@@ -17,6 +18,8 @@ def register(sub) -> None:
     p.add_argument("--data-dir", help="folder with the Fashion-MNIST IDX files (else $GENLAB_DATA, Debian package, cache)")
     p.add_argument("--threads", type=int, help="CPU threads for torch (default: one per core, or $GENLAB_THREADS)")
     p.add_argument("--no-progress", action="store_true", help="no progress bars (epoch lines are still printed)")
+    p.add_argument("--keep-checkpoints", action="store_true",
+                   help="keep every model's epoch checkpoints after it finished (default: only final.pt)")
     p.set_defaults(func=_run)
 
     r = sub.add_parser("report", help="rebuild report.html of a run folder from its files")
@@ -24,24 +27,52 @@ def register(sub) -> None:
     r.set_defaults(func=_report)
 
 
+DEVICES = ("auto", "cpu", "cuda")
+MAX_THREADS = 1024
+
+
 def _run(args) -> int:
     from genlab.config import load_study
     from genlab.errors import GenlabError
+
+    # cheap checks first: a typo costs no import of torch
+    if args.device not in DEVICES:
+        raise GenlabError(f"--device {args.device!r}: use one of {', '.join(DEVICES)}")
+    if args.threads is not None and not 1 <= args.threads <= MAX_THREADS:
+        raise GenlabError(f"--threads must be from 1 to {MAX_THREADS}, got {args.threads}")
+    if args.resume and not args.out:
+        raise GenlabError("--resume needs --out RUN_DIR: the folder of the run to continue")
+    overrides = list(args.overrides)
+    if args.data_dir:  # Fashion-MNIST's folder; a KITTI study refuses data.data_dir with one line
+        overrides.append(f"data.data_dir={json.dumps(args.data_dir)}")  # quoted: any path stays a string
+    config = load_study(args.study, overrides, quick=args.quick, seed=args.seed)
+    if args.out:
+        from genlab.runs import check_out
+
+        check_out(args.out, args.resume)
+    from genlab.engine.device import setup_process
     from genlab.studies.base import Runtime
     from genlab.studies.runner import run_study
 
-    overrides = list(args.overrides)
-    if args.data_dir:  # Fashion-MNIST's folder; a KITTI study refuses data.data_dir with one line
-        overrides.append(f"data.data_dir={args.data_dir}")
-    if args.resume and not args.out:
-        raise GenlabError("--resume needs --out RUN_DIR: the folder of the run to continue")
-    config = load_study(args.study, overrides, quick=args.quick, seed=args.seed)
-    from genlab.engine.device import setup_process
-
     setup_process(threads=args.threads)
-    runtime = Runtime(device=args.device, resume=args.resume, progress=not args.no_progress)
+    _terminate_like_ctrl_c()
+    runtime = Runtime(device=args.device, resume=args.resume, progress=not args.no_progress,
+                      keep_checkpoints=args.keep_checkpoints)
     run_study(config, args.out, runtime)
     return 0
+
+
+def _terminate_like_ctrl_c() -> None:
+    """`kill PID` (SIGTERM) ends a run as Ctrl-C does: the run folder is unlocked, and
+    removed if no model finished an epoch (Python's default would skip all cleanup)."""
+    import signal
+    import threading
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, stop)
 
 
 def _report(args) -> int:

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from genlab import atomic
 from genlab.config import ModelSpec, StudyConfig
-from genlab.detect import convert, evaluation, figures, synth, yolo
-from genlab.detect.options import SECTION, Options, YoloParams, model_params
+from genlab.detect import convert, figures, score_detector, synth, train_recipe, yolo
+from genlab.detect.options import SECTION, KittiSettings, YoloParams, model_params
 from genlab.errors import GenlabError
 from genlab.runs import RunDir
 
@@ -26,14 +26,16 @@ def log(message: str) -> None:
     print(f"genlab: kitti: {message}", file=sys.stderr, flush=True)
 
 
-def validate(cfg: StudyConfig, options: Options) -> dict[str, YoloParams]:
+def validate(cfg: StudyConfig, settings: KittiSettings) -> dict[str, YoloParams]:
     """Fail on a bad study file or data root before any work is done."""
     params = {spec.name: model_params(spec) for spec in cfg.models}
+    for spec in cfg.models:
+        train_recipe.check_train(spec)
     _check_order(cfg.models, params)
-    convert.check_classes(options.classes)
-    synth.SynthOptions(n=options.synth_n, width=synth.parse_size(options.synth_size)[0],
-                       height=synth.parse_size(options.synth_size)[1], style=options.target_style)
-    synth.SynthOptions(n=options.synth_pretrain_n, style=options.pretrain_style)
+    convert.check_classes(settings.classes)
+    synth.SynthOptions(n=settings.synth_n, width=synth.parse_size(settings.synth_size)[0],
+                       height=synth.parse_size(settings.synth_size)[1], style=settings.target_style)
+    synth.SynthOptions(n=settings.synth_pretrain_n, style=settings.pretrain_style)
     if cfg.data.root:
         from genlab.detect.kitti_format import find_samples
 
@@ -41,14 +43,14 @@ def validate(cfg: StudyConfig, options: Options) -> dict[str, YoloParams]:
     return params
 
 
-def run(cfg: StudyConfig, run: RunDir, options: Options, device: str = "auto", resume: bool = False) -> dict:
-    params = validate(cfg, options)
+def run(cfg: StudyConfig, run: RunDir, settings: KittiSettings, device: str = "auto", resume: bool = False) -> dict:
+    params = validate(cfg, settings)
     order = cfg.models
     results = run.read_metrics().get(SECTION, {}) if resume else {}
     start = time.perf_counter()
-    data = results.get("data") or prepare_target(cfg, run, options)
+    data = results.get("data") or prepare_target(cfg, run, settings)
     if any(p.data == "pretrain" for p in params.values()) and "pretrain" not in data:
-        data["pretrain"] = prepare_pretrain(cfg, run, options)
+        data["pretrain"] = prepare_pretrain(cfg, run, settings)
     results["data"] = data
     results.setdefault("data_wall_s", time.perf_counter() - start)
     results.setdefault("models", {})
@@ -58,7 +60,7 @@ def run(cfg: StudyConfig, run: RunDir, options: Options, device: str = "auto", r
         if params[spec.name].data == "pretrain":
             data["pretrain"]["final_val"] = last_epoch_metrics(Path(summary["ultralytics_dir"]))
         run.update_metrics(SECTION, results)
-    draw(run, cfg, options, results)
+    draw(run, cfg, settings, results)
     # the whole study in this process (a resumed run counts only what it did itself)
     results["study_wall_s"] = time.perf_counter() - start
     results["resumed"] = resume
@@ -83,44 +85,45 @@ def _check_order(models: list[ModelSpec], params: dict[str, YoloParams]) -> list
 
 # ---------------------------------------------------------------- data
 
-def prepare_target(cfg: StudyConfig, run: RunDir, options: Options) -> dict:
+def prepare_target(cfg: StudyConfig, run: RunDir, settings: KittiSettings) -> dict:
     out = run.path / "data" / "target"
     if cfg.data.root:
         log(f"converting KITTI from {cfg.data.root}")
-        converted = _fresh_convert(Path(cfg.data.root), out, options, cfg.seed)
-        return {"synthetic": False, "source": str(Path(cfg.data.root).resolve()), **_describe(converted)}
-    width, height = synth.parse_size(options.synth_size)
+        converted = _fresh_convert(Path(cfg.data.root), out, settings, cfg.seed)
+        return {"synthetic": False, "source": str(Path(cfg.data.root).resolve()), **_describe(converted, settings.split)}
+    width, height = synth.parse_size(settings.synth_size)
     raw = run.path / "data" / "synth_target"
-    log(f"no data.root given: writing {options.synth_n} synthetic KITTI scenes ({options.target_style}) to {raw}")
-    synth.write_dataset(raw, synth.SynthOptions(n=options.synth_n, seed=cfg.seed, width=width, height=height,
-                                                style=options.target_style))
-    converted = _fresh_convert(raw, out, options, cfg.seed)
-    return {"synthetic": True, "source": str(raw), "style": options.target_style, "size": options.synth_size,
-            **_describe(converted)}
+    log(f"no data.root given: writing {settings.synth_n} synthetic KITTI scenes ({settings.target_style}) to {raw}")
+    synth.write_dataset(raw, synth.SynthOptions(n=settings.synth_n, seed=cfg.seed, width=width, height=height,
+                                                style=settings.target_style))
+    converted = _fresh_convert(raw, out, settings, cfg.seed)
+    return {"synthetic": True, "source": str(raw), "style": settings.target_style, "size": settings.synth_size,
+            **_describe(converted, settings.split)}
 
 
-def prepare_pretrain(cfg: StudyConfig, run: RunDir, options: Options) -> dict:
-    width, height = synth.parse_size(options.synth_size)
+def prepare_pretrain(cfg: StudyConfig, run: RunDir, settings: KittiSettings) -> dict:
+    width, height = synth.parse_size(settings.synth_size)
     raw = run.path / "data" / "synth_pretrain"
-    log(f"writing {options.synth_pretrain_n} synthetic pretraining scenes ({options.pretrain_style}) to {raw}")
+    log(f"writing {settings.synth_pretrain_n} synthetic pretraining scenes ({settings.pretrain_style}) to {raw}")
     # another seed and another style: no scene is shared with the target data
-    synth.write_dataset(raw, synth.SynthOptions(n=options.synth_pretrain_n, seed=cfg.seed + 1000, width=width,
-                                                height=height, style=options.pretrain_style))
-    converted = _fresh_convert(raw, run.path / "data" / "pretrain", options, cfg.seed)
-    return {"synthetic": True, "source": str(raw), "style": options.pretrain_style, "size": options.synth_size,
-            **_describe(converted)}
+    synth.write_dataset(raw, synth.SynthOptions(n=settings.synth_pretrain_n, seed=cfg.seed + 1000, width=width,
+                                                height=height, style=settings.pretrain_style))
+    converted = _fresh_convert(raw, run.path / "data" / "pretrain", settings, cfg.seed)
+    return {"synthetic": True, "source": str(raw), "style": settings.pretrain_style, "size": settings.synth_size,
+            **_describe(converted, settings.split)}
 
 
-def _fresh_convert(root: Path, out: Path, options: Options, seed: int) -> convert.Converted:
+def _fresh_convert(root: Path, out: Path, settings: KittiSettings, seed: int) -> convert.Converted:
     if out.exists():  # a half-written conversion of an interrupted run: redo it
         import shutil
 
         shutil.rmtree(out)
-    return convert.convert(root, out, options.classes, options.split, seed)
+    return convert.convert(root, out, settings.classes, settings.split, seed)
 
 
-def _describe(c: convert.Converted) -> dict:
-    return {"dir": str(c.out), "yaml": str(c.yaml), "classes": c.classes, "images": c.counts, "boxes": c.objects}
+def _describe(c: convert.Converted, split: float) -> dict:
+    return {"dir": str(c.out), "yaml": str(c.yaml), "classes": c.classes, "images": c.counts, "boxes": c.objects,
+            "split": split}
 
 
 # ---------------------------------------------------------------- models
@@ -135,7 +138,7 @@ def train_and_evaluate(spec: ModelSpec, p: YoloParams, cfg: StudyConfig, run: Ru
     if p.data == "target" and not (mdir.path / "eval" / "metrics.json").is_file():
         log(f"{spec.name}: evaluating on {data['images']['test']} test images")
         start = time.perf_counter()
-        evaluation.evaluate_model(mdir.final, Path(data["dir"]), mdir.path / "eval", p.imgsz, device)
+        score_detector.evaluate_model(mdir.final, Path(data["dir"]), mdir.path / "eval", p.imgsz, device)
         summary["eval_wall_s"] = time.perf_counter() - start
         atomic.write_json(mdir.summary, summary)
     return summary
@@ -144,19 +147,21 @@ def train_and_evaluate(spec: ModelSpec, p: YoloParams, cfg: StudyConfig, run: Ru
 def _train(spec: ModelSpec, p: YoloParams, cfg: StudyConfig, run: RunDir, data: dict, device: str) -> dict:
     dataset = data["pretrain"] if p.data == "pretrain" else data
     weights, origin = _weights(p.weights, run)
+    hyper = train_recipe.ultralytics_args(spec, p, cfg.seed)
     log(f"{spec.name}: training {spec.train.epochs} epoch(s) at imgsz {p.imgsz} from {origin}")
     mdir = run.model(spec.name)
-    result = yolo.train(yolo.TrainArgs(
-        data=Path(dataset["yaml"]), project=mdir.path, epochs=spec.train.epochs, batch=spec.train.batch_size,
-        imgsz=p.imgsz, lr0=spec.train.lr, device=device, seed=cfg.seed, weights=weights, cfg=p.cfg,
-        optimizer=p.optimizer, workers=p.workers, rect=p.rect, mosaic=p.mosaic, close_mosaic=p.close_mosaic, val=p.val_every_epoch,
-        extra={"warmup_epochs": p.warmup_epochs}))
+    result = yolo.train(yolo.TrainArgs(data=Path(dataset["yaml"]), project=mdir.path, hyper=hyper, device=device,
+                                       weights=weights, cfg=p.cfg, tensorboard=spec.train.tensorboard))
     convert.link(Path(result["last"]), mdir.final)
     summary = {"name": spec.name, "title": spec.title, "epochs": spec.train.epochs, "imgsz": p.imgsz,
-               "batch": spec.train.batch_size, "lr0": spec.train.lr, "optimizer": p.optimizer, "rect": p.rect,
-               "weights_from": origin, "cfg": p.cfg if weights is None else None, "dataset": p.data,
+               "batch": spec.train.batch_size, "lr0": spec.train.lr, "optimizer": hyper["optimizer"],
+               "schedule": spec.train.schedule, "rect": p.rect,
+               "accumulate": train_recipe.accumulation(spec.train.batch_size, p.nominal_batch,
+                                                     dataset["images"]["train"], spec.train.epochs),
+               "weights_from": origin, "weights_model": p.weights[6:] if (p.weights or "").startswith("model:") else None,
+               "cfg": p.cfg if weights is None else None, "dataset": p.data,
                "train_images": dataset["images"]["train"], "wall_s": result["wall_s"], "device": result["device"],
-               "ultralytics_dir": result["save_dir"]}
+               "ultralytics_dir": result["save_dir"], "ultralytics_args": hyper, "tensorboard": spec.train.tensorboard}
     atomic.write_json(mdir.summary, summary)
     log(f"{spec.name}: trained in {result['wall_s']:.0f} s")
     return summary
@@ -182,7 +187,7 @@ def _weights(ref: str | None, run: RunDir) -> tuple[str | None, str]:
 
 # ---------------------------------------------------------------- figures
 
-def draw(run: RunDir, cfg: StudyConfig, options: Options, results: dict) -> None:
+def draw(run: RunDir, cfg: StudyConfig, settings: KittiSettings, results: dict) -> None:
     evaluated = {s.name: s for s in cfg.models if (run.model(s.name).path / "eval" / "metrics.json").is_file()}
     curves = {s.title: figures.read_results(Path(results["models"][n]["ultralytics_dir"]) / "results.csv")
               for n, s in evaluated.items()}
@@ -193,7 +198,7 @@ def draw(run: RunDir, cfg: StudyConfig, options: Options, results: dict) -> None
         aps = {t: e["kitti"][cls]["ap_r40"] for t, e in evals.items() if cls in e["kitti"]}
         if aps:
             figures.kitti_bars(run.figure(f"kitti_ap_{cls.lower()}"), aps, cls)
-    _draw_predictions(run, results, options, evals)
+    _draw_predictions(run, results, settings, evals)
 
 
 def _read_eval(run: RunDir, name: str) -> dict:
@@ -202,12 +207,12 @@ def _read_eval(run: RunDir, name: str) -> dict:
     return json.loads((run.model(name).path / "eval" / "metrics.json").read_text())
 
 
-def _draw_predictions(run: RunDir, results: dict, options: Options, evals: dict[str, dict]) -> None:
+def _draw_predictions(run: RunDir, results: dict, settings: KittiSettings, evals: dict[str, dict]) -> None:
     from genlab.detect.coco_eval import load_predictions
     from genlab.detect.kitti_format import read_labels
 
     dataset = Path(results["data"]["dir"])
-    images = sorted((dataset / "images" / "test").iterdir())[: options.draw_images]
+    images = sorted((dataset / "images" / "test").iterdir())[: settings.draw_images]
     if not images or not evals:
         return
     classes = results["data"]["classes"]
@@ -220,4 +225,4 @@ def _draw_predictions(run: RunDir, results: dict, options: Options, evals: dict[
             x, y, w, h = p["bbox"]
             per_image.setdefault(Path(p["file_name"]).stem, []).append((x, y, x + w, y + h, p["score"]))
         preds[title] = per_image
-    figures.predictions_grid(run.figure("kitti_predictions"), images, gt, preds, options.draw_conf)
+    figures.predictions_grid(run.figure("kitti_predictions"), images, gt, preds, settings.draw_conf)

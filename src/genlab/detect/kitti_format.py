@@ -5,6 +5,7 @@ type truncated occluded alpha left top right bottom h w l x y z rotation_y [scor
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,6 +52,10 @@ def parse_line(line: str, where: str) -> KittiObject:
     except ValueError:
         bad = next(v for v in fields[1:] if not _is_float(v))
         raise GenlabError(f"{where}: field {bad!r} is not a number; KITTI fields 2-15 are numeric") from None
+    for index, value in enumerate(nums, 2):  # float() accepts nan and inf; no KITTI field may hold them
+        if not math.isfinite(value):
+            raise GenlabError(f"{where}: field {index} is {fields[index - 1]!r}, not a finite number; "
+                              "fix or remove this line")
     left, top, right, bottom = nums[3:7]
     if right < left or bottom < top:
         raise GenlabError(f"{where}: box has right < left or bottom < top ({left} {top} {right} {bottom})")

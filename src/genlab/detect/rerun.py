@@ -6,8 +6,8 @@ from pathlib import Path
 import yaml
 
 from genlab import atomic, config as cfgmod
-from genlab.detect import evaluation
-from genlab.detect.options import SECTION, model_params
+from genlab.detect import score_detector
+from genlab.detect.options import SECTION, KittiSettings, model_params
 from genlab.errors import GenlabError
 from genlab.runs import RunDir
 
@@ -30,17 +30,16 @@ def evaluate_run(run_dir: Path, only: list[str] | None = None, device: str = "au
         final = run.model(spec.name).final
         if not final.is_file():
             continue
-        results[spec.name] = evaluation.evaluate_model(final, dataset, run.model(spec.name).path / "eval", params.imgsz, device)
+        results[spec.name] = score_detector.evaluate_model(final, dataset, run.model(spec.name).path / "eval", params.imgsz, device)
     if only and not set(only) <= set(results):
         missing = sorted(set(only) - set(results))
         raise GenlabError(f"model(s) {', '.join(missing)} have no trained weights on the target data in {run_dir}")
     if not results:
         raise GenlabError(f"{run_dir} holds no trained detector yet (no models/NAME/final.pt)")
     from genlab.detect import experiment
-    from genlab.detect.options import Options
 
     # keep the run folder consistent: figures follow the new numbers (rebuild the page with `genlab report`)
-    experiment.draw(run, cfg, cfgmod.typed_options(Options, cfg.analysis, "analysis"), run.read_metrics()[SECTION])
+    experiment.draw(run, cfg, cfgmod.typed_options(KittiSettings, cfg.analysis, "analysis"), run.read_metrics()[SECTION])
     return results
 
 

@@ -11,12 +11,15 @@ from __future__ import annotations
 import os
 import sys
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 from genlab.errors import GenlabError
 
 SCRATCH_CFG = "yolov5s.yaml"
+VAL_CONF = 0.001  # the test evaluation keeps detections down to this confidence (mAP needs the tail)
+VAL_MAX_DET = 300  # at most this many per image
 
 
 def config_dir() -> Path:
@@ -58,22 +61,11 @@ def resolve_device(device: str) -> str:
 class TrainArgs:
     data: Path  # dataset YAML
     project: Path  # folder that receives ultralytics' run folder
-    epochs: int
-    batch: int
-    imgsz: int
-    lr0: float
+    hyper: dict  # epochs, batch, imgsz, optimizer, lr0, ... (detect.train_recipe.ultralytics_args)
     device: str = "auto"
-    seed: int = 0
     weights: str | None = None  # checkpoint path / ultralytics name; None = from scratch
     cfg: str = SCRATCH_CFG
-    optimizer: str = "AdamW"
-    workers: int = 0
-    mosaic: float = 1.0
-    close_mosaic: int = 0
-    rect: bool = False  # letterbox each batch to the images' wide aspect instead of square mosaics
-    cache: bool = True
-    val: bool = True  # validate every epoch (training curves of mAP)
-    extra: dict | None = None  # any other ultralytics train argument
+    tensorboard: bool = False  # ultralytics' TensorBoard logger (event files in its run folder)
 
 
 def load_model(cfg: str, weights: str | None):
@@ -95,12 +87,15 @@ def train(args: TrainArgs) -> dict:
     """Train; return where ultralytics wrote its outputs and the wall time."""
     model = load_model(args.cfg, args.weights)
     device = resolve_device(args.device)
+    from ultralytics.utils import SETTINGS
+
+    if SETTINGS.get("tensorboard") != args.tensorboard:  # read when the trainer adds its loggers
+        SETTINGS.update(tensorboard=args.tensorboard)
     start = time.perf_counter()
-    model.train(data=str(args.data), project=str(Path(args.project).resolve()), name="ultralytics", exist_ok=True,
-                epochs=args.epochs, batch=args.batch, imgsz=args.imgsz, lr0=args.lr0, optimizer=args.optimizer,
-                device=device, seed=args.seed, deterministic=True, workers=args.workers, amp=device != "cpu",
-                plots=False, verbose=False, mosaic=args.mosaic, close_mosaic=args.close_mosaic, cache=args.cache, rect=args.rect,
-                val=args.val, patience=args.epochs + 1, pretrained=args.weights is not None, **(args.extra or {}))
+    with warnings.catch_warnings():  # TensorBoard's graph export traces the model: torch.jit deprecation noise
+        warnings.filterwarnings("ignore", module=r"torch\.jit")
+        model.train(data=str(args.data), project=str(Path(args.project).resolve()), name="ultralytics", exist_ok=True,
+                    device=device, amp=device != "cpu", pretrained=args.weights is not None, **args.hyper)
     wall = time.perf_counter() - start
     out = Path(args.project) / "ultralytics"
     return {"save_dir": str(out), "last": str(out / "weights" / "last.pt"), "best": str(out / "weights" / "best.pt"),
@@ -114,7 +109,7 @@ def validate(weights: Path, data: Path, imgsz: int, batch: int, device: str, out
     model = YOLO(str(weights))
     metrics = model.val(data=str(data), split="test", imgsz=imgsz, batch=batch, device=resolve_device(device),
                         save_json=True, plots=False, verbose=False, project=str(Path(out).resolve().parent),
-                        name=Path(out).name, exist_ok=True, conf=0.001, iou=0.7, max_det=300)
+                        name=Path(out).name, exist_ok=True, conf=VAL_CONF, iou=0.7, max_det=VAL_MAX_DET)
     box = metrics.box
     return {"precision": float(box.mp), "recall": float(box.mr), "map50": float(box.map50), "map50_95": float(box.map),
             "predictions": str(Path(metrics.save_dir) / "predictions.json"), "names": dict(model.names)}

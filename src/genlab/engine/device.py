@@ -18,10 +18,10 @@ from genlab.errors import GenlabError
 def select_device(requested: str = "auto") -> torch.device:
     if requested == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if requested == "cuda" and not torch.cuda.is_available():
-        raise GenlabError("--device cuda: no CUDA GPU is visible; use --device cpu or auto")
     if requested not in ("cpu", "cuda"):
         raise GenlabError(f"--device {requested!r}: use auto, cpu or cuda")
+    if requested == "cuda" and not torch.cuda.is_available():
+        raise GenlabError("--device cuda: no CUDA GPU is visible; use --device cpu or auto")
     return torch.device(requested)
 
 
@@ -40,10 +40,14 @@ def setup_process(deterministic: bool = True, threads: int | None = None) -> Non
     faster for small models: OpenMP workers spin-wait for cores they do not get."""
     os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
     torch.use_deterministic_algorithms(deterministic, warn_only=True)
-    threads = threads or int(os.environ.get("GENLAB_THREADS", "0") or 0)
-    if threads:
-        if threads < 1:
-            raise GenlabError(f"--threads must be >= 1, got {threads}")
+    if threads is None:
+        text = os.environ.get("GENLAB_THREADS", "").strip()
+        if text and not (text.isdigit() and 1 <= int(text) <= 1024):
+            raise GenlabError(f"GENLAB_THREADS={text!r}: must be a whole number from 1 to 1024 (or unset)")
+        threads = int(text) if text else None
+    if threads is not None:
+        if not 1 <= threads <= 1024:
+            raise GenlabError(f"--threads must be from 1 to 1024, got {threads}")
         torch.set_num_threads(threads)
 
 

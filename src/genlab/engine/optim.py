@@ -10,7 +10,7 @@ import math
 
 import torch
 
-from genlab.config import TrainConfig
+from genlab.config import LINEAR_END, TrainConfig
 from genlab.errors import GenlabError
 from genlab.methods.base import Method
 
@@ -39,8 +39,12 @@ def make_schedulers(optimizers: dict, cfg: TrainConfig, steps_per_epoch: int) ->
     if cfg.schedule == "constant":
         return {}
     total = max(cfg.epochs * steps_per_epoch, 1)
-    factor = _cosine(total) if cfg.schedule == "cosine" else _onecycle(total)
+    factor = {"linear": _linear(total), "cosine": _cosine(total), "onecycle": _onecycle(total)}[cfg.schedule]
     return {name: torch.optim.lr_scheduler.LambdaLR(opt, factor) for name, opt in optimizers.items()}
+
+
+def _linear(total: int):
+    return lambda step: 1 - (1 - LINEAR_END) * min(step, total) / total
 
 
 def _cosine(total: int):

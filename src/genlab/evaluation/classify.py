@@ -1,24 +1,29 @@
-"""Train and test a frozen-encoder classifier's head (report 004, section 2.4).
+"""Train and test a classifier head on frozen features (report 004, section 2.4).
 
 The encoder is frozen and held in eval mode, so it is a fixed function of the image:
-its features are computed once per split and the head is trained on them. That is
-exactly what running the encoder at every step would compute (no augmentation is
-used), for a fraction of the time. The head kept is the one of the epoch with the best
-validation accuracy (early stopping on the validation split; the test split is used once).
+its features are computed once per split and the head is trained on them through the
+one trainer (checkpoints, resume, metrics.jsonl, progress). That is exactly what running
+the encoder at every step would compute (no augmentation is used), for a fraction of
+the time. The head kept is the one of the epoch with the best validation accuracy
+(KeepBest on the validation split); the test split is used once, at the end.
 """
 from __future__ import annotations
 
-import copy
-import time
 from dataclasses import dataclass, field
 
 import torch
 
 from genlab import atomic
+from genlab.config import OPTIMIZERS, TrainConfig
+from genlab.data.splits import Features
+from genlab.engine.callbacks import KeepBest
+from genlab.engine.trainer import TrainData, TrainerOptions, train
+from genlab.errors import GenlabError
 from genlab.evaluation.metrics import classification_metrics
-from genlab.evaluation.probes import Features
-from genlab.methods.classifier import FrozenEncoderClassifier
+from genlab.methods.classifier import ClassifierHead
 from genlab.runs import ModelDir
+
+MONITOR = "val.accuracy"
 
 
 @dataclass
@@ -29,65 +34,71 @@ class HeadConfig:
     dropout: float = 0.2
     epochs: int = 20
     batch_size: int = 256
+    optimizer: str = "adam"
     lr: float = 1e-3
     weight_decay: float = 0.0
 
+    def __post_init__(self) -> None:
+        checks = [
+            (all(w >= 1 for w in self.hidden), f"analysis.head.hidden must list widths >= 1, got {self.hidden}"),
+            (0 <= self.dropout < 1, f"analysis.head.dropout must be in [0, 1), got {self.dropout}"),
+            (self.epochs >= 1, f"analysis.head.epochs must be >= 1, got {self.epochs}"),
+            (self.batch_size >= 1, f"analysis.head.batch_size must be >= 1, got {self.batch_size}"),
+            (self.optimizer in OPTIMIZERS,
+             f"analysis.head.optimizer must be one of {', '.join(OPTIMIZERS)}, got {self.optimizer!r}"),
+            (0 < self.lr < 10, f"analysis.head.lr must be in (0, 10), got {self.lr}"),
+            (self.weight_decay >= 0, f"analysis.head.weight_decay must be >= 0, got {self.weight_decay}"),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise GenlabError(message)
 
-def train_classifier(clf: FrozenEncoderClassifier, train: Features, val: Features, test: Features,
-                     cfg: HeadConfig, seed: int, out: ModelDir) -> dict:
-    """Train `clf`'s head; write one metrics.jsonl line per epoch and summary.json; return the summary."""
-    torch.manual_seed(seed)  # head initialisation was seeded by the caller; dropout masks here
-    clf.standardize_with(train.x)
-    optimizer = torch.optim.Adam(clf.parameter_groups()["model"], lr=cfg.lr, weight_decay=cfg.weight_decay)
-    atomic.write_text(out.metrics, "")  # a rerun starts the curves afresh
-    best = {"accuracy": -1.0, "epoch": 0, "state": None}
-    start = time.perf_counter()
-    for epoch in range(1, cfg.epochs + 1):
-        t0 = time.perf_counter()
-        train_parts = _train_epoch(clf, optimizer, train, cfg.batch_size, torch.Generator().manual_seed(seed + epoch))
-        val_parts = evaluate(clf, val)
-        atomic.append_jsonl(out.metrics, {"epoch": epoch, "train": train_parts, "val": val_parts,
-                                          "epoch_s": time.perf_counter() - t0})
-        if val_parts["accuracy"] > best["accuracy"]:
-            best = {"accuracy": val_parts["accuracy"], "epoch": epoch, "state": copy.deepcopy(clf.head.state_dict())}
-    clf.head.load_state_dict(best["state"])
-    predicted = predict(clf, test)
-    summary = {"train_time_s": time.perf_counter() - start, "best_epoch": best["epoch"],
-               "best_val_accuracy": best["accuracy"], "epochs": cfg.epochs,
-               "trainable_parameters": sum(p.numel() for p in clf.parameter_groups()["model"]),
-               "test": classification_metrics(test.y.numpy(), predicted.numpy()), "n_test": len(test)}
-    atomic.write_json(out.summary, summary)
+    def train_config(self) -> TrainConfig:
+        """The one trainer's settings for a head (no TensorBoard: the curves are in the report)."""
+        return TrainConfig(epochs=self.epochs, batch_size=self.batch_size, optimizer=self.optimizer, lr=self.lr,
+                           weight_decay=self.weight_decay, eval_batch_size=4096, keep_checkpoints=1,
+                           tensorboard=False)
+
+
+def train_head(head: ClassifierHead, data: dict[str, Features], cfg: HeadConfig, model_dir: ModelDir, seed: int,
+               options: TrainerOptions, name: str = "classifier") -> dict:
+    """Train `head` on data["train"], keep its best epoch by validation accuracy, score it
+    once on data["test"]; returns (and writes) the summary. A finished head is read back."""
+    keep = KeepBest(monitor=MONITOR, mode="max")
+    if options.resume and model_dir.is_done() and "best" in model_dir.read_summary():
+        head.load_state_dict(torch.load(model_dir.final, map_location="cpu", weights_only=True)["state_dict"])
+        return model_dir.read_summary()
+    head.standardize_with(data["train"].x)
+    summary = train(head, TrainData(data["train"], data["val"], data["test"]), cfg.train_config(), model_dir,
+                    seed, options, (keep,), name=name)
+    predicted = predict(head, data["test"])
+    summary.update({"best": keep.best(model_dir), "layers": head.describe(),
+                    "test_metrics": classification_metrics(data["test"].y.numpy(), predicted.numpy()),
+                    "n_train": len(data["train"]), "n_val": len(data["val"]), "n_test": len(data["test"])})
+    atomic.write_json(model_dir.summary, summary)  # "best" marks it finished for a resume
     return summary
 
 
-def _train_epoch(clf, optimizer, data: Features, batch_size: int, generator: torch.Generator) -> dict:
-    clf.train()
-    order = torch.randperm(len(data), generator=generator)
-    loss_sum, correct = 0.0, 0.0
-    for start in range(0, len(data), batch_size):
-        idx = order[start:start + batch_size]
-        loss = clf.loss_from_features(data.x[idx], data.y[idx])
-        optimizer.zero_grad(set_to_none=True)
-        loss.total.backward()
-        optimizer.step()
-        loss_sum += float(loss.total.detach()) * len(idx)
-        correct += float(loss.parts["accuracy"]) * len(idx)
-    return {"loss": loss_sum / len(data), "accuracy": correct / len(data)}
-
-
 @torch.no_grad()
-def evaluate(clf, data: Features, batch_size: int = 4096) -> dict:
-    clf.eval()
-    loss_sum, correct = 0.0, 0.0
-    for start in range(0, len(data), batch_size):
-        x, y = data.x[start:start + batch_size], data.y[start:start + batch_size]
-        loss = clf.loss_from_features(x, y)
-        loss_sum += float(loss.total) * len(y)
-        correct += float(loss.parts["accuracy"]) * len(y)
-    return {"loss": loss_sum / max(len(data), 1), "accuracy": correct / max(len(data), 1)}
+def predict(head: ClassifierHead, data: Features, batch_size: int = 4096) -> torch.Tensor:
+    """Predicted class of every row: N."""
+    head.eval()
+    x = data.x.to(head.feature_mean.device)
+    return torch.cat([head.logits(x[i:i + batch_size]).argmax(1).cpu() for i in range(0, len(data), batch_size)])
 
 
-@torch.no_grad()
-def predict(clf, data: Features, batch_size: int = 4096) -> torch.Tensor:
-    clf.eval()
-    return torch.cat([clf.logits(data.x[i:i + batch_size]).argmax(1) for i in range(0, len(data), batch_size)])
+OPTIMIZER_NAMES = {"adam": "Adam", "adamw": "AdamW", "sgd": "SGD"}
+
+
+def describe_optimizer(cfg) -> str:
+    """'Adam, learning rate 0.001' (+ momentum, weight decay, schedule when they apply),
+    from a TrainConfig or HeadConfig: the report never writes these as literals."""
+    text = f"{OPTIMIZER_NAMES.get(cfg.optimizer, cfg.optimizer)}, learning rate {cfg.lr:g}"
+    if cfg.optimizer == "sgd" and getattr(cfg, "momentum", 0):
+        text += f", momentum {cfg.momentum:g}"
+    if cfg.weight_decay:
+        text += f", weight decay {cfg.weight_decay:g}"
+    schedule = getattr(cfg, "schedule", "constant")
+    if schedule != "constant":
+        text += f", {schedule} schedule"
+    return text

@@ -1,4 +1,4 @@
-"""Study-1 figures: reconstructions, 2-D latent grid and scatter, VAE parts, GAN progress."""
+"""Study-1 figures: reconstructions, 2-D latent grid and scatter, VAE parts, sample progress."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -68,7 +68,7 @@ def vae_parts(path: Path, records: list[dict], title: str) -> Path:
     return atomic.save_figure(path, fig)
 
 
-def gan_progress(path: Path, snapshots: list[Path], title: str, per_epoch: int = 16) -> Path:
+def sample_progress(path: Path, snapshots: list[Path], title: str, per_epoch: int = 16) -> Path:
     """One row per snapshot epoch: the same noise vectors decoded as training went on."""
     rows = [np.load(p) for p in snapshots]
     fig, axes = plt.subplots(len(rows), 1, figsize=(per_epoch * 0.55, len(rows) * 0.75 + 0.5), squeeze=False)

@@ -8,6 +8,13 @@ from torch import nn
 
 from genlab.methods.base import Loss, Method
 
+RECONSTRUCTIONS = ("bce", "mse")
+
+
+def _require_number(name: str, value, low: float = 0.0) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value < float("inf"):
+        raise ValueError(f"{name} must be a finite number >= {low:g}, got {value!r}")
+
 
 def reconstruction_error(x_hat: torch.Tensor, x: torch.Tensor, kind: str) -> torch.Tensor:
     """Per-image reconstruction error summed over pixels: B."""
@@ -49,6 +56,7 @@ class DenoisingAutoencoder(Autoencoder):
 
     def __init__(self, encoder, decoder, latent_dim: int, noise_factor: float = 0.5):
         super().__init__(encoder, decoder, latent_dim)
+        _require_number("noise_factor", noise_factor)
         self.noise_factor = noise_factor
 
     def corrupt(self, x):
@@ -63,6 +71,9 @@ class VariationalAutoencoder(Method):
     def __init__(self, encoder: nn.Module, decoder: nn.Module, feature_dim: int, latent_dim: int,
                  reconstruction: str = "bce", beta: float = 1.0):
         super().__init__()
+        if reconstruction not in RECONSTRUCTIONS:
+            raise ValueError(f"reconstruction must be one of {', '.join(RECONSTRUCTIONS)}, got {reconstruction!r}")
+        _require_number("beta", beta)
         self.encoder, self.decoder = encoder, decoder
         self.head = nn.Linear(feature_dim, 2 * latent_dim)
         self.latent_dim, self.reconstruction, self.beta = latent_dim, reconstruction, beta

@@ -1,9 +1,11 @@
 """Supervised classification on a frozen, pre-trained encoder (report 004, section 2.4).
 
-The encoder of a trained AE / VAE / DAE becomes a fixed feature extractor: its weights
-are set to requires_grad=False and it is held in eval mode whatever mode the classifier
-is put in, so neither gradients nor normalisation statistics can change it. Only the
-head — Flatten → Linear+ReLU(+Dropout) … → Linear(10) — is trained, with cross-entropy.
+`ClassifierHead` is the trainable part: fixed feature standardisation and an MLP
+(Flatten → Linear+ReLU(+Dropout) … → Linear(classes)), trained with cross-entropy on
+precomputed features through the one trainer. `FrozenEncoderClassifier` puts a trained
+encoder in front of a head: the encoder's weights are set to requires_grad=False and it
+is held in eval mode whatever mode the classifier is put in, so neither gradients nor
+normalisation statistics can change it.
 """
 from __future__ import annotations
 
@@ -33,28 +35,64 @@ def mlp_head(in_dim: int, hidden: list[int], classes: int = 10, dropout: float =
     return nn.Sequential(*layers)
 
 
-class FrozenEncoderClassifier(Method):
-    """logits = head(encoder.encode(x)); the encoder is anything with `encode(x) -> B×D`
-    (a trained Method: AE/DAE give the flattened bottleneck, the VAE its mean μ)."""
+def describe_layers(network: nn.Sequential) -> str:
+    """'Linear 1152→512 → ReLU → Dropout(0.3) → Linear 512→10', read from the layers themselves."""
+    parts = []
+    for layer in network:
+        if isinstance(layer, nn.Flatten):
+            continue
+        if isinstance(layer, nn.Linear):
+            parts.append(f"Linear {layer.in_features}→{layer.out_features}")
+        elif isinstance(layer, nn.Dropout):
+            parts.append(f"Dropout({layer.p:g})")
+        else:
+            parts.append(type(layer).__name__)
+    return " → ".join(parts)
 
-    def __init__(self, encoder: nn.Module, feature_dim: int, hidden: list[int] = (512,), classes: int = 10,
-                 dropout: float = 0.0):
+
+class ClassifierHead(Method):
+    """logits = mlp((features − mean) / std); trained on N×D features by the one trainer.
+
+    The standardisation is fixed (buffers, not parameters), set from the training features:
+    bottleneck codes can sit on any scale, which would slow the head's training."""
+
+    def __init__(self, feature_dim: int, hidden: list[int] = (512,), classes: int = 10, dropout: float = 0.0):
         super().__init__()
-        self.encoder = encoder
-        for param in self.encoder.parameters():
-            param.requires_grad_(False)
-        self.encoder.eval()
-        # Fixed (not trained) feature standardisation, set from the training features:
-        # bottleneck codes can sit on any scale, which would slow the head's training.
         self.register_buffer("feature_mean", torch.zeros(feature_dim))
         self.register_buffer("feature_std", torch.ones(feature_dim))
-        self.head = mlp_head(feature_dim, list(hidden), classes, dropout)
+        self.mlp = mlp_head(feature_dim, list(hidden), classes, dropout)
 
     @torch.no_grad()
     def standardize_with(self, train_features: torch.Tensor) -> None:
         """Centre and scale features by the training features' per-dimension mean and std."""
         self.feature_mean.copy_(train_features.mean(0))
-        self.feature_std.copy_(train_features.std(0).clamp_min(1e-6))
+        self.feature_std.copy_(train_features.std(0).nan_to_num(1.0).clamp_min(1e-6))
+
+    def logits(self, features: torch.Tensor) -> torch.Tensor:
+        return self.mlp((features - self.feature_mean) / self.feature_std)  # B×classes
+
+    def forward(self, features: torch.Tensor) -> torch.Tensor:
+        return self.logits(features)
+
+    def loss(self, features: torch.Tensor, y: torch.Tensor, optimizer: str = "model") -> Loss:
+        logits = self.logits(features)
+        accuracy = (logits.argmax(1) == y).float().mean()
+        return Loss(F.cross_entropy(logits, y), {"accuracy": accuracy.detach()})
+
+    def describe(self) -> str:
+        return describe_layers(self.mlp)
+
+
+class FrozenEncoderClassifier(Method):
+    """logits = head(encoder.encode(x)); the encoder is anything with `encode(x) -> B×D`
+    (a trained Method: AE/DAE give the flattened bottleneck, the VAE its mean μ)."""
+
+    def __init__(self, encoder: nn.Module, head: ClassifierHead):
+        super().__init__()
+        self.encoder, self.head = encoder, head
+        for param in self.encoder.parameters():
+            param.requires_grad_(False)
+        self.encoder.eval()
 
     def train(self, mode: bool = True):
         super().train(mode)
@@ -69,18 +107,10 @@ class FrozenEncoderClassifier(Method):
         """B×1×28×28 → B×D, without building a graph through the encoder."""
         return self.encoder.encode(x)
 
-    def logits(self, features: torch.Tensor) -> torch.Tensor:
-        return self.head((features - self.feature_mean) / self.feature_std)  # B×classes
-
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.logits(self.features(x))
+        return self.head.logits(self.features(x))
 
     def loss(self, x, y, optimizer="model"):
-        return self.loss_from_features(self.features(x), y)
-
-    def loss_from_features(self, features: torch.Tensor, y: torch.Tensor) -> Loss:
-        """Cross-entropy of the head on precomputed features (identical to `loss(x, y)`:
-        the frozen encoder in eval mode is a fixed function of x)."""
-        logits = self.logits(features)
-        accuracy = (logits.argmax(1) == y).float().mean()
-        return Loss(F.cross_entropy(logits, y), {"accuracy": accuracy.detach()})
+        # identical to the head's loss on precomputed features: the frozen encoder in
+        # eval mode is a fixed function of x
+        return self.head.loss(self.features(x), y)

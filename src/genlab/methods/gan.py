@@ -29,6 +29,8 @@ class GAN(Method):
         super().__init__()
         if prior not in PRIORS:
             raise ValueError(f"prior must be one of {PRIORS}, got {prior!r}")
+        if isinstance(latent_dim, bool) or not isinstance(latent_dim, int) or latent_dim < 1:
+            raise ValueError(f"latent_dim must be a whole number >= 1, got {latent_dim!r}")
         self.generator, self.discriminator = generator, discriminator
         self.latent_dim, self.prior = latent_dim, prior
 

@@ -21,6 +21,7 @@ VAE_FEATURES = (32, 4, 4)
 
 
 NORMS = ("batch", "none")
+UPSAMPLE_MODES = ("nearest", "bilinear", "bicubic")  # nn.Upsample's modes for 2-D maps
 ACTIVATIONS = {"relu": nn.ReLU, "leaky_relu": lambda: nn.LeakyReLU(0.2)}
 
 
@@ -81,6 +82,8 @@ class ConvAEDecoder(nn.Module):
 
     def __init__(self, upsample: str = "bilinear", norm: str = "none", act: str = "relu"):
         super().__init__()
+        if upsample not in UPSAMPLE_MODES:  # nn.Upsample accepts any string and fails at the first forward
+            raise ValueError(f"upsample must be one of {', '.join(UPSAMPLE_MODES)}, got {upsample!r}")
         self.stages = nn.Sequential(
             deconv(128, 32, 2, act=act, norm=norm),          # 32×5×5:  (3−1)·2 − 2 + 3
             conv(32, 16, 1, act, norm),                      # 16×5×5
@@ -117,6 +120,8 @@ class ConvVAEDecoder(nn.Module):
 
     def __init__(self, latent_dim: int = 20):
         super().__init__()
+        if isinstance(latent_dim, bool) or not isinstance(latent_dim, int) or latent_dim < 1:
+            raise ValueError(f"latent_dim must be a whole number >= 1, got {latent_dim!r}")
         self.in_shape = (latent_dim,)
         self.stages = nn.Sequential(
             nn.Sequential(nn.Linear(latent_dim, 32 * 4 * 4), nn.ReLU(), nn.Unflatten(1, VAE_FEATURES)),  # 32×4×4

@@ -12,6 +12,12 @@ ACTIVATIONS = {"relu": nn.ReLU, "leaky_relu": lambda: nn.LeakyReLU(0.2), "none":
 
 def mlp(sizes: list[int], hidden_act: str = "relu", out_act: str = "none") -> nn.Sequential:
     """Linear layers between consecutive sizes; `hidden_act` between them, `out_act` last."""
+    bad = [n for n in sizes if isinstance(n, bool) or not isinstance(n, int) or n < 1]
+    if bad:
+        raise ValueError(f"layer sizes must be whole numbers >= 1, got {bad[0]!r} in {list(sizes)}")
+    for act in (hidden_act, out_act):
+        if act not in ACTIVATIONS:
+            raise ValueError(f"activation {act!r} is not one of {', '.join(ACTIVATIONS)}")
     layers: list[nn.Module] = []
     for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
         layers.append(nn.Linear(n_in, n_out))

@@ -5,11 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from genlab.config import study_from_dict
+from genlab.config import StudyConfig, study_from_dict
 from genlab.errors import GenlabError
 from genlab.quality import samplers
 from genlab.quality.features import FeatureNetConfig, load_or_train
 from genlab.runs import RunDir
+
+
+def generative_config(run: RunDir, command: str) -> StudyConfig:
+    """The run's config, refusing runs of another kind (a kitti run holds detectors, whose
+    summaries have no registry model to rebuild) with one line instead of a KeyError."""
+    config = study_from_dict(run.read_config(), source=str(run.config))
+    if config.data.dataset != "fashion_mnist":
+        raise GenlabError(f"`genlab {command}` applies to generative-model runs (Fashion-MNIST studies such as dense "
+                          f"and conv); {run.path} is a {config.study} run — use `genlab detect eval {run.path}`")
+    return config
 
 
 @dataclass
@@ -32,7 +42,7 @@ def sample_run(req: SampleRequest) -> str:
     if req.n < 1:
         raise GenlabError(f"--n {req.n}: must be at least 1")
     run = RunDir(Path(req.run))
-    config = study_from_dict(run.read_config(), source=str(run.config))
+    config = generative_config(run, "sample")
     config.model(req.model)  # one clear line for an unknown name
     if not run.model(req.model).is_done():
         raise GenlabError(f"model {req.model!r} has not finished training in {run.path}; finish the run first")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import torch
 
-from genlab.config import StudyConfig, study_from_dict
+from genlab.config import StudyConfig
 from genlab.errors import GenlabError
 from genlab.quality import figures, samplers
 from genlab.quality.features import (FeatureNet, FeatureNetConfig, extract, floor_images, load_or_train,
@@ -43,8 +43,10 @@ class EvaluateOptions:
 
 def evaluate_run(run: RunDir | Path, opts: EvaluateOptions = EvaluateOptions()) -> dict:
     """Measure every generator of `run`, write metrics.json["generation"] and figures, return it."""
+    from genlab.quality.commands import generative_config
+
     run = run if isinstance(run, RunDir) else RunDir(Path(run))
-    config = study_from_dict(run.read_config(), source=str(run.config))
+    config = generative_config(run, "evaluate")  # one line for a kitti run folder
     start = time.perf_counter()
     n = _check_n(opts.n, TEST_SIZE)  # before anything slow
     if opts.inception_weights:
@@ -66,7 +68,7 @@ def evaluate_run(run: RunDir | Path, opts: EvaluateOptions = EvaluateOptions()) 
         "models": {},
     }
     _say(opts, f"real-data floor: FID {result['floor']['fid']:.3f}")
-    samplers.save_grid(run.figure("quality_samples_floor"), floor[:100], "real held-out training images")
+    samplers.save_grid(run.figure(figures.SAMPLES_FIGURE.format(name=figures.FLOOR_NAME)), floor[:100], "real held-out training images")
     sets = {}
     for spec in _generators(config, run, opts):
         entry, images = _evaluate_model(run, config, spec, fnet, reference, n, opts)
@@ -141,7 +143,7 @@ def _evaluate_model(run, config, spec, fnet, reference, n, opts):
     entry = {"title": spec.title, "sampler": sampler.description, "prior": getattr(method, "prior", None),
              **all_metrics(reference, FeatureSet(*extract(fnet.net, images)), opts.metrics)}
     entry["seconds"] = round(time.perf_counter() - t0, 1)
-    samplers.save_grid(run.figure(f"quality_samples_{spec.name}"), images[:100], f"{spec.title}: {sampler.description}")
+    samplers.save_grid(run.figure(figures.SAMPLES_FIGURE.format(name=spec.name)), images[:100], f"{spec.title}: {sampler.description}")
     _say(opts, f"{spec.name}: FID {entry['fid']:.3f}, KID {entry['kid']:.4f}, P {entry['precision']:.3f}, "
                f"R {entry['recall']:.3f}, IS {entry['is']:.2f} ({entry['seconds']} s)")
     return entry, images

@@ -9,6 +9,8 @@ from genlab.runs import RunDir
 
 HIST_FIGURE = "quality_class_histogram"
 EPOCH_FIGURE = "quality_epoch_fid"
+SAMPLES_FIGURE = "quality_samples_{name}"  # name: a model, or FLOOR_NAME for the real floor set
+FLOOR_NAME = "floor"
 
 
 def _plt():

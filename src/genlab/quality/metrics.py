@@ -1,7 +1,8 @@
 """FID, KID, improved precision/recall, classifier Inception Score, class histogram.
 
-FID, KID and IS come from torchmetrics with a custom feature module. The feature
-network runs once per image set (features.extract) and torchmetrics receives those
+FID and KID come from torchmetrics with a custom feature module; IS is written out here
+(torchmetrics gives a Bessel-corrected std; published Inception Scores use ddof=0). The
+feature network runs once per image set (features.extract) and torchmetrics receives those
 features through `PassThrough`, so the 10,000 test-set features are shared by every
 generator and by the real-data floor instead of being recomputed per metric.
 Precision/recall (Kynkäänniemi et al. 2019) has no torchmetrics implementation and is
@@ -15,7 +16,6 @@ from dataclasses import dataclass, field
 import torch
 import torch.nn as nn
 from torchmetrics.image.fid import FrechetInceptionDistance
-from torchmetrics.image.inception import InceptionScore
 from torchmetrics.image.kid import KernelInceptionDistance
 
 
@@ -80,15 +80,20 @@ def kid(real: torch.Tensor, fake: torch.Tensor, subsets: int = 100, subset_size:
 
 def inception_score(logits: torch.Tensor, splits: int = 10, seed: int = 0) -> tuple[float, float]:
     """exp E[KL(p(y|x) || p(y))] with the Fashion-MNIST classifier: 1 (useless) … 10 (every
-    sample confidently one class, classes balanced)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # "saves all features in buffer": intended
-        metric = InceptionScore(feature=PassThrough(logits.shape[1]), splits=splits)
-    metric.update(logits.double())
-    with torch.random.fork_rng():
-        torch.manual_seed(seed)
-        mean, std = metric.compute()
-    return float(mean), float(std)
+    sample confidently one class, classes balanced). Mean and std over `splits` groups of
+    a seeded shuffle (the same groups torchmetrics forms). The std is the population std
+    (ddof=0) as in the original IS code and torch-fidelity (np.std), not torchmetrics'
+    Bessel-corrected one, so the ± matches published Inception Scores' convention."""
+    logits = logits.double()
+    order = torch.randperm(len(logits), generator=torch.Generator().manual_seed(seed))
+    log_prob = logits[order].log_softmax(dim=1)  # N×C
+    scores = []
+    for part in log_prob.chunk(splits, dim=0):  # each n×C
+        log_marginal = part.exp().mean(dim=0, keepdim=True).log()  # 1×C: log p(y) of this split
+        kl = (part.exp() * (part - log_marginal)).sum(dim=1)  # n: KL(p(y|x) || p(y))
+        scores.append(kl.mean().exp())
+    scores = torch.stack(scores)
+    return float(scores.mean()), float(scores.std(correction=0))
 
 
 def _kth_radii(x: torch.Tensor, k: int, chunk: int) -> torch.Tensor:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from genlab.quality.evaluate import SECTION
-from genlab.quality.figures import EPOCH_FIGURE, HIST_FIGURE
+from genlab.analyses.base import figure_block
+from genlab.quality.figures import EPOCH_FIGURE, FLOOR_NAME, HIST_FIGURE, SAMPLES_FIGURE
 from genlab.report.page import Figure, Section, Table, Text
 from genlab.runs import RunDir
 
@@ -12,14 +13,20 @@ HEADER = ["set", "sampler", "FID ↓", "KID ×10³ ↓", "precision ↑", "recal
 
 
 def quality_sections(run: RunDir) -> list[Section]:
+    """The section from metrics.json["generation"] (what `genlab evaluate` writes)."""
     result = run.read_metrics().get(SECTION)
     if not result:
         return [Section(TITLE, [Text(f"Not measured yet: run `genlab evaluate {run.path}` to add FID, KID, "
                                      "precision/recall and the class histogram of every generator.", note=True)])]
+    return [Section(TITLE, quality_blocks(run, result))]
+
+
+def quality_blocks(run: RunDir, result: dict) -> list:
+    """Intro, table, number-decided verdicts and figures of one evaluate result."""
     blocks = [_intro(result), _table(result), *_verdicts(result), *_figures(run, result)]
     if result.get("inception"):
         blocks.append(_inception_table(result))
-    return [Section(TITLE, blocks)]
+    return blocks
 
 
 def _intro(result: dict) -> Text:
@@ -65,21 +72,26 @@ def _verdicts(result: dict) -> list[Text]:
     return out
 
 
+def kid_within_noise(a: dict, b: dict) -> bool:
+    """Whether two KIDs differ by no more than twice the larger subset std."""
+    return abs(a["kid"] - b["kid"]) <= 2 * max(a["kid_std"], b["kid_std"])
+
+
 def _prior_verdict(normal: tuple[str, dict], uniform: tuple[str, dict], floor: float) -> str:
     (n_name, n), (u_name, u) = normal, uniform
     wins = {key: _better(n[key], u[key], lower)
             for key, lower in (("fid", True), ("kid", True), ("precision", False), ("recall", False))}
-    by_fid = wins["fid"]
-    kid_gap = abs(n["kid"] - u["kid"])
-    kid_noise = 2 * max(n["kid_std"], u["kid_std"])
-    return (f"GAN prior, decided by numbers: the {by_fid} prior is better by FID "
-            f"({n_name} {n['fid']:.3g} vs {u_name} {u['fid']:.3g}, real-data floor {floor:.3g}). "
-            f"KID favours {wins['kid']} (gap {kid_gap * 1e3:.2f}×10⁻³, "
-            f"{'larger' if kid_gap > kid_noise else 'smaller'} than twice the subset std); precision favours "
-            f"{wins['precision']} ({n['precision']:.3f} vs {u['precision']:.3f}), recall favours "
-            f"{wins['recall']} ({n['recall']:.3f} vs {u['recall']:.3f}). Report 000 judged the uniform prior "
-            f"worse by eye; here the numbers say the {by_fid} prior is "
-            f"better, {'agreeing' if by_fid == 'normal' else 'disagreeing'} with the report.")
+    gap = abs(n["kid"] - u["kid"]) * 1e3
+    noise = 2 * max(n["kid_std"], u["kid_std"]) * 1e3
+    if kid_within_noise(n, u):
+        kid = (f"KID cannot separate them: its gap ({gap:.2f}×10⁻³) is within twice the larger subset std "
+               f"({noise:.2f}×10⁻³), so on KID the difference is within noise")
+    else:
+        kid = f"KID favours {wins['kid']} (gap {gap:.2f}×10⁻³, more than twice the larger subset std, {noise:.2f}×10⁻³)"
+    return (f"GAN prior, decided by numbers: by FID the better prior is {wins['fid']} "
+            f"({n_name} {n['fid']:.3g} vs {u_name} {u['fid']:.3g}, real-data floor {floor:.3g}). {kid}; "
+            f"precision favours {wins['precision']} ({n['precision']:.3f} vs {u['precision']:.3f}), recall favours "
+            f"{wins['recall']} ({n['recall']:.3f} vs {u['recall']:.3f}).")
 
 
 def _better(normal: float, uniform: float, lower_is_better: bool) -> str:
@@ -89,14 +101,14 @@ def _better(normal: float, uniform: float, lower_is_better: bool) -> str:
 
 
 def _figures(run: RunDir, result: dict) -> list[Figure]:
-    figs = [Figure(f"figures/{HIST_FIGURE}.png", "Class histogram of the samples: a pale column is a class "
+    figs = [figure_block(HIST_FIGURE, "Class histogram of the samples: a pale column is a class "
                    "the generator (nearly) never produces — mode collapse.")]
     if (run.figure(EPOCH_FIGURE)).is_file():
-        figs.append(Figure(f"figures/{EPOCH_FIGURE}.png", "FID per epoch on a small sample (dashed: the real "
+        figs.append(figure_block(EPOCH_FIGURE, "FID per epoch on a small sample (dashed: the real "
                            "floor at the same sample size): where the curve flattens, more epochs stopped helping."))
-    figs.append(Figure("figures/quality_samples_floor.png", "Real held-out training images (the floor set)."))
+    figs.append(figure_block(SAMPLES_FIGURE.format(name=FLOOR_NAME), "Real held-out training images (the floor set)."))
     for name, entry in result["models"].items():
-        figs.append(Figure(f"figures/quality_samples_{name}.png",
+        figs.append(figure_block(SAMPLES_FIGURE.format(name=name),
                            f"{entry.get('title') or name}: samples from the {entry['sampler']}."))
     return figs
 

@@ -16,6 +16,7 @@ class Runtime:
     device: str = "auto"  # auto | cpu | cuda
     resume: bool = False
     progress: bool = True
+    keep_checkpoints: bool = False  # keep every model's epoch checkpoints after it finished (default: final.pt only)
 
 
 @dataclass

@@ -1,36 +1,57 @@
-"""Study 1 (report 000): dense AE (latent 2 and 64), VAE and GAN (normal / uniform prior)
-on Fashion-MNIST, with the report's numbers shown beside ours."""
+"""Study 1 (report 000): dense autoencoders, a VAE and GANs on Fashion-MNIST, with the
+report's numbers shown beside ours.
+
+The study is parts: the models of the study file, and analyses that each run on the
+models with the capabilities they need (reconstructions, 2-d latent spaces, VAE loss
+parts, samples, loss curves, generation quality). Every setting a report sentence names
+is read from the run's config, settings and results.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-
-from genlab.config import StudyConfig, typed_options
+from genlab.analyses.base import ReportView
+from genlab.analyses.dense_latent2d import DenseLatent2D
+from genlab.analyses.dense_reconstructions import DenseReconstructions
+from genlab.analyses.dense_samples import DenseSamples
+from genlab.analyses.dense_vae_parts import DenseVAEParts, reconstruction_form
+from genlab.analyses.generation_quality import GenerationQuality
+from genlab.analyses.loss_curves import LossCurves, main_loss
+from genlab.config import StudyConfig
 from genlab.errors import GenlabError
-from genlab.data import fashion_mnist
-from genlab.data.splits import make_splits
-from genlab.engine.callbacks import SampleSnapshots, snapshot_epochs
-from genlab.figures import common as figs
-from genlab.figures import dense as dfigs
-from genlab.quality.epoch_fid import EpochFID
-from genlab.quality.evaluate import EvaluateOptions, evaluate_run
-from genlab.quality.features import FeatureNetConfig, load_or_train
-from genlab.quality.report import quality_sections
-from genlab.report.page import Figure, Section, Table, Text
-from genlab.runs import RunDir
-from genlab.studies.base import StudyContext
-from genlab.studies.runner import train_models, trained_models
+from genlab.quality.evaluate import TEST_SIZE
+from genlab.quality.features import FeatureNetConfig
+from genlab.report.page import Section, Table, Text
+from genlab.studies.model_study import ModelStudy
+
+REPORTED_KEYS = ("time_s", "loss", "reconstruction", "kl", "worse_by_eye_than")
+# smallest and largest accepted value of each numeric setting, and what it counts
+LIMITS = {
+    "reconstruction_images": (1, 100, "images per reconstruction figure"),
+    "scatter_points": (1, TEST_SIZE, "test images in a latent scatter"),
+    "latent_grid_size": (2, 50, "points per side of the decoded latent grid"),
+    "snapshots": (1, 100, "epochs whose fixed-noise samples are kept"),
+    "prior_samples": (1, 400, "images per prior-sample grid"),
+    "generation_samples": (10, TEST_SIZE, "samples per generator; KID and precision/recall use neighbours"),
+    "epoch_fid_n": (2, TEST_SIZE, "samples per epoch's FID; a covariance needs two"),
+}
+
+
+def _require(ok: bool, message: str) -> None:
+    if not ok:
+        raise GenlabError(message)
 
 
 @dataclass
-class Options:
+class DenseSettings:
     """The study file's `analysis:` mapping."""
 
     reported: dict[str, dict] = field(default_factory=dict)  # report 000's numbers, by model name
+    reported_note: str = ""  # how report 000 measured them (shown under the overview)
     reconstruction_images: int = 10
     latent_grid_size: int = 15
     scatter_points: int = 10000
-    snapshots: int = 4  # epochs at which GAN/VAE samples from fixed noise are kept
+    snapshots: int = 4  # epochs at which samples from fixed noise are kept
     prior_samples: int = 100
     generation_metrics: bool = True  # FID / KID / precision-recall / IS at the end of the study
     generation_samples: int = 10000  # samples per generator (the test set has 10,000)
@@ -38,171 +59,133 @@ class Options:
     epoch_fid_n: int = 2000
     feature_net: FeatureNetConfig = field(default_factory=FeatureNetConfig)
 
+    def __post_init__(self) -> None:
+        for key, (low, high, what) in LIMITS.items():
+            value = getattr(self, key)
+            _require(low <= value <= high, f"analysis.{key} must be from {low:,} to {high:,} ({what}), got {value}")
+        for name, numbers in self.reported.items():
+            _require(isinstance(numbers, dict), f"analysis.reported.{name} must be a mapping of report 000's numbers, "
+                                                f"e.g. {{time_s: 82.9, loss: 0.044}}")
+            unknown = [k for k in numbers if k not in REPORTED_KEYS]
+            _require(not unknown, f"analysis.reported.{name}.{unknown[0] if unknown else ''} is not a known reported "
+                                  f"number; known: {', '.join(REPORTED_KEYS)}")
 
-class DenseStudy:
+
+def objective(spec) -> str:
+    """What a model minimises, read from the model its config builds (class and params)."""
+    import torch
+
+    from genlab import registry
+    from genlab.methods.autoencoders import Autoencoder, DenoisingAutoencoder, VariationalAutoencoder
+    from genlab.methods.gan import GAN
+
+    with torch.device("meta"):  # no memory, no time: only the class and attributes are read
+        method = registry.build(spec.model, spec.params)
+    if isinstance(method, VariationalAutoencoder):
+        beta = "" if method.beta == 1 else f"{method.beta:g}·"
+        return f"per-image {reconstruction_form(method)} summed over pixels + {beta}KL (nats)"
+    if isinstance(method, DenoisingAutoencoder):
+        return f"mean squared error per pixel against the clean image, input noised by {method.noise_factor:g}·N(0, 1)"
+    if isinstance(method, Autoencoder):
+        return "mean squared error per pixel"
+    if isinstance(method, GAN) and type(method).loss is GAN.loss:  # GAN.loss is the non-saturating form
+        return "the generator's non-saturating loss, −log D(G(z))"
+    return f"its own objective ({', '.join(method.loss_name(o) for o in method.optimizers)})"
+
+
+def describe_training(cfg) -> str:
+    """'adam, lr 0.001, betas (0.9, 0.999)' and whatever else of the TrainConfig applies."""
+    text = f"{cfg.optimizer}, lr {cfg.lr:g}"
+    if cfg.optimizer in ("adam", "adamw"):
+        text += f", betas ({cfg.betas[0]:g}, {cfg.betas[1]:g})"
+    elif cfg.momentum:
+        text += f", momentum {cfg.momentum:g}"
+    if cfg.weight_decay:
+        text += f", weight decay {cfg.weight_decay:g}"
+    if cfg.schedule != "constant":
+        text += f", {cfg.schedule} schedule"
+    if cfg.steps:
+        text += ", " + ", ".join(f"{n} {name} steps per batch" for name, n in cfg.steps.items())
+    return text
+
+
+class DenseStudy(ModelStudy):
     kind = "dense"
     title = "Study 1 — dense autoencoders, VAE and GAN on Fashion-MNIST"
-    Options = Options
+    Settings = DenseSettings
+    Options = DenseSettings  # the name genlab.studies.runner validates `analysis:` with
+    analyses = (DenseReconstructions(), DenseLatent2D(), DenseVAEParts(), DenseSamples(), LossCurves(),
+                GenerationQuality())
 
-    def preflight(self, config: StudyConfig) -> None:
-        fashion_mnist.load(config.data.data_dir)  # verified once, cached for run()
-        opts = typed_options(Options, config.analysis, "analysis")
-        unknown = [m for m in opts.epoch_fid_models if m not in {s.name for s in config.models}]
-        if unknown:
-            raise GenlabError(f"analysis.epoch_fid_models names {unknown[0]!r}, which is not a model of this study")
+    def check(self, config: StudyConfig, settings: DenseSettings) -> None:
+        from genlab.data import fashion_mnist
 
-    def run(self, ctx: StudyContext) -> None:
-        cfg, run, opts = ctx.config, ctx.run, ctx.options
-        splits = make_splits(cfg.data, cfg.seed)
-        if opts.generation_metrics:
+        names = [spec.name for spec in config.models]
+        for name, numbers in settings.reported.items():
+            _require(name in names, f"analysis.reported names {name!r}, which is not a model of this study "
+                                    f"(models: {', '.join(names)})")
+            other = numbers.get("worse_by_eye_than")
+            _require(other is None or other in names, f"analysis.reported.{name}.worse_by_eye_than names {other!r}, "
+                                                      f"which is not a model of this study")
+        fashion_mnist.load(config.data.data_dir)  # verified before the run folder exists
+
+    def before_training(self, ctx, settings: DenseSettings) -> None:
+        if settings.generation_metrics:
+            from genlab.quality.features import load_or_train
+
             # train (or load) the feature network first, so it never runs inside a timed training
-            load_or_train(opts.feature_net, progress=ctx.runtime.progress)
-        summaries = train_models(ctx, splits, lambda spec: self._callbacks(spec, opts, ctx.runtime.progress))
-        methods = trained_models(ctx)
-        analysis = {name: self._figures(run, cfg, name, method, splits, opts) for name, method in methods.items()}
-        _loss_curves(run, cfg)
-        run.update_metrics("dense", {"n_train": len(splits.train), "n_val": len(splits.val), "n_test": len(splits.test),
-                                     "models": {n: {**summaries[n], **analysis[n]} for n in summaries}})
-        if opts.generation_metrics:
-            evaluate_run(run, EvaluateOptions(n=min(opts.generation_samples, len(splits.test)), seed=cfg.seed,
-                                              feature_net=opts.feature_net, progress=ctx.runtime.progress))
+            load_or_train(settings.feature_net, progress=ctx.runtime.progress)
 
-    @staticmethod
-    def _callbacks(spec, opts: Options, progress: bool) -> list:
-        callbacks = [SampleSnapshots(snapshot_epochs(spec.train.epochs, opts.snapshots))]
-        if opts.generation_metrics and spec.name in opts.epoch_fid_models:
-            callbacks.append(EpochFID(n=opts.epoch_fid_n, feature_net=opts.feature_net, progress=progress))
+    def callbacks(self, spec, settings: DenseSettings, ctx) -> list:
+        from genlab.engine.callbacks import SampleSnapshots, snapshot_epochs
+        from genlab.quality.epoch_fid import EpochFID
+
+        callbacks = [SampleSnapshots(snapshot_epochs(spec.train.epochs, settings.snapshots))]
+        if settings.generation_metrics and spec.name in settings.epoch_fid_models:
+            callbacks.append(EpochFID(n=settings.epoch_fid_n, feature_net=settings.feature_net,
+                                      progress=ctx.runtime.progress))
         return callbacks
 
-    def _figures(self, run: RunDir, cfg: StudyConfig, name: str, method, splits, opts: Options) -> dict:
-        """Every figure this model's capabilities allow; returns extra numbers to report."""
-        title = cfg.model(name).title
-        extra: dict = {}
-        k = opts.reconstruction_images
-        if hasattr(method, "reconstruct"):
-            for split_name, split in (("test", splits.test), ("train", splits.train)):
-                x, y = next(_first_batch(split, k))
-                dfigs.reconstructions(run.figure(f"recon_{split_name}_{name}"), method, x, y,
-                                      f"{title}: {split_name} images (top) and reconstructions (bottom)")
-        if getattr(method, "latent_dim", None) == 2 and hasattr(method, "encode"):
-            extra.update(self._latent_2d(run, name, title, method, splits.test, opts))
-        if hasattr(method, "sample"):
-            dfigs.samples(run.figure(f"samples_{name}"), method, opts.prior_samples, cfg.seed,
-                          f"{title}: samples from the prior")
-            snaps = sorted((run.model(name).path / "samples").glob("epoch_*.npz"))
-            if snaps:
-                dfigs.gan_progress(run.figure(f"progress_{name}"), snaps, f"{title}: the same noise batch over training")
-        records = run.model(name).read_metrics()
-        if records and "kl" in records[0]["train"]:
-            dfigs.vae_parts(run.figure(f"parts_{name}"), records, f"{title}: loss parts per image")
-        return extra
-
-    def _latent_2d(self, run: RunDir, name: str, title: str, method, test, opts: Options) -> dict:
-        x = test.images[:opts.scatter_points].unsqueeze(1).float() / 255
-        codes = dfigs.latent_codes(method, x)  # N×2
-        labels = test.labels[:opts.scatter_points].numpy()
-        dfigs.latent_scatter(run.figure(f"latent_scatter_{name}"), codes, labels,
-                             f"{title}: test set in latent space ({len(codes):,} images)")
-        dfigs.latent_grid(run.figure(f"latent_grid_{name}"), method, codes, opts.latent_grid_size,
-                          f"{title}: decoded regular grid of latent points")
-        # Why a ReLU 2-D latent fails to learn: count codes stuck at exactly 0 (dead units).
-        zero = (codes == 0)
-        return {"latent_zero_fraction": zero.mean(0).round(4).tolist(), "latent_all_zero_fraction": float(zero.all(1).mean())}
-
-    def sections(self, run: RunDir, config: StudyConfig) -> list[Section]:
-        data = run.read_metrics().get("dense", {})
-        models = data.get("models", {})
-        opts = typed_options(Options, config.analysis, "analysis")
-        quality = quality_sections(run) if opts.generation_metrics or "generation" in run.read_metrics() else []
-        return [_overview(config, data, models, opts), *_model_sections(run, config, models, opts),
-                _curves_section(run, config), *quality]
+    def overview(self, view: ReportView) -> list[Section]:
+        if not view.summaries:
+            return [Section("Study 1", [Text("This run holds no trained models yet (it did not finish); "
+                                             "rerun with --resume to complete it.", note=True)])]
+        specs = [s for s in view.config.models if s.name in view.summaries]
+        return [Section("Overview: ours beside report 000", [Text(_overview_text(view, specs)),
+                                                              _results_table(view, specs), _models_table(view, specs)])]
 
 
-def _first_batch(split, n: int):
-    yield split.images[:n].unsqueeze(1).float() / 255, split.labels[:n]
+def _overview_text(view: ReportView, specs: list) -> str:
+    data = view.metrics.get("data", {})
+    text = (f"Trained on {data.get('n_train', 0):,} Fashion-MNIST training images ({data.get('n_val', 0):,} held out "
+            f"for validation, seeded with {view.config.seed}), tested on {data.get('n_test', 0):,} test images. Times "
+            "are training time only (steps, not validation), measured on the machine under Environment.")
+    if view.settings.reported_note:
+        text += f" {view.settings.reported_note}"
+    text += "\n\nLosses: " + "; ".join(f"{s.title} = {objective(s)}" for s in specs) + "."
+    return text
 
 
-def _main_loss(summary: dict) -> str:
-    return "loss" if "loss" in summary["final"]["train"] else "generator_loss"
-
-
-def _overview(config: StudyConfig, data: dict, models: dict, opts: Options) -> Section:
+def _results_table(view: ReportView, specs: list) -> Table:
     rows = []
-    for spec in config.models:
-        s = models.get(spec.name)
-        if not s:
-            continue
-        key, rep = _main_loss(s), opts.reported.get(spec.name, {})
-        rows.append([spec.title, s["epochs"], s["batch_size"], round(s["train_time_s"], 1), rep.get("time_s"),
-                     s["final"]["train"][key], s["final"]["val"][key], s["final"]["test"][key], rep.get("loss")])
-    n_train = data.get("n_train", 0)
-    text = (f"Trained on {n_train:,} Fashion-MNIST training images ({data.get('n_val', 0):,} held out for validation, "
-            f"seeded), tested on {data.get('n_test', 0):,} test images. Times are training time only (steps, "
-            "not validation), measured on the machine under Environment; report 000's times were measured on a "
-            "hosted notebook on all 60,000 images. Losses: AE = mean squared error per pixel; VAE = per-image "
-            "binary cross-entropy summed over pixels + KL (nats); GAN = the generator's non-saturating loss.")
-    table = Table(["model", "epochs", "batch", "train time (s)", "report 000 time (s)", "train loss", "val loss",
-                   "test loss", "report 000 loss"], rows, "Every model: ours beside report 000")
-    return Section("Overview: ours beside report 000", [Text(text), table])
+    for spec in specs:
+        s, rep = view.summaries[spec.name], view.settings.reported.get(spec.name, {})
+        f, key = s["final"], main_loss(s["final"])
+        rows.append([spec.title, s["epochs"], s["batch_size"], s["train_time_s"], rep.get("time_s"), key,
+                     f["train"].get(key), f["val"].get(key), f["test"].get(key), rep.get("loss")])
+    return Table(["model", "epochs", "batch", "train time (s)", "report 000 time (s)", "loss", "train", "val", "test",
+                  "report 000 loss"], rows, "Every model: ours beside report 000 (losses of the last epoch)")
 
 
-def _model_sections(run: RunDir, config: StudyConfig, models: dict, opts: Options) -> list[Section]:
-    sections = []
-    for spec in config.models:
-        s, name = models.get(spec.name), spec.name
-        if not s:
-            continue
-        blocks = [Text(_describe(spec, s))]
-        if "latent_zero_fraction" in s:
-            z = s["latent_zero_fraction"]
-            blocks.append(Text(f"Latent units exactly zero on test images: z₁ {z[0]:.1%}, z₂ {z[1]:.1%}; both zero "
-                               f"{s['latent_all_zero_fraction']:.1%}. A ReLU on a 2-unit bottleneck can switch a unit "
-                               "off for whole regions of the input (a 'dead' unit gets no gradient), which is how the "
-                               "report's 2-D AE ended flat at 0.044; a linear latent with deeper layers avoids it.",
-                               note=True))
-        if "kl" in s["final"]["train"]:
-            rep = opts.reported.get(name, {})
-            f = s["final"]
-            blocks.append(Table(["", "total", "reconstruction", "KL"],
-                                [["ours, train (last epoch)", f["train"]["loss"], f["train"]["reconstruction"], f["train"]["kl"]],
-                                 ["ours, test", f["test"]["loss"], f["test"]["reconstruction"], f["test"]["kl"]],
-                                 ["report 000", rep.get("loss"), rep.get("reconstruction"), rep.get("kl")]],
-                                "VAE loss per image, split into its parts"))
-        for fig, caption in _figure_list(name, spec.title):
-            if run.figure(fig).is_file():  # which figures exist depends on the model's capabilities
-                blocks.append(Figure(f"figures/{fig}.png", caption))
-        sections.append(Section(spec.title, blocks))
-    return sections
-
-
-def _describe(spec, s: dict) -> str:
-    params = ", ".join(f"{k}={v}" for k, v in spec.params.items()) or "defaults"
-    return (f"Registry model {spec.model} ({params}); {s['parameters']:,} parameters; {s['epochs']} epochs at batch "
-            f"{s['batch_size']}, Adam lr {spec.train.lr}. Training took {s['train_time_s']:.1f} s "
-            f"({s['images_per_s']:,.0f} images/s), {s['wall_time_s']:.1f} s with validation, on {s['device']}.")
-
-
-def _figure_list(name: str, title: str) -> list[tuple[str, str]]:
-    return [(f"recon_test_{name}", f"{title}: test reconstructions"),
-            (f"recon_train_{name}", f"{title}: train reconstructions"),
-            (f"latent_grid_{name}", f"{title}: latent grid"),
-            (f"latent_scatter_{name}", f"{title}: test set in latent space, coloured by class"),
-            (f"parts_{name}", f"{title}: reconstruction and KL per epoch"),
-            (f"samples_{name}", f"{title}: samples from the prior"),
-            (f"progress_{name}", f"{title}: a fixed noise batch at several epochs")]
-
-
-def _loss_curves(run: RunDir, config: StudyConfig) -> None:
-    curves, keys = {}, {}
-    for spec in config.models:
-        records = run.model(spec.name).read_metrics()
-        curves[spec.title] = records
-        keys[spec.title] = "loss" if "loss" in records[0]["train"] else "generator_loss"
-    figs.save_loss_curves(run.figure("loss_curves"), curves, keys, "Train and validation loss per epoch")
-
-
-def _curves_section(run: RunDir, config: StudyConfig) -> Section:
-    return Section("Loss curves", [Figure("figures/loss_curves.png", "Train and validation loss per epoch, every model")])
+def _models_table(view: ReportView, specs: list) -> Table:
+    rows = []
+    for spec in specs:
+        s = view.summaries[spec.name]
+        params = ", ".join(f"{k}={v}" for k, v in spec.params.items()) or "registry defaults"
+        rows.append([spec.title, f"{spec.model} ({params})", s["parameters"], describe_training(spec.train),
+                     s["images_per_s"], s["device"]])
+    return Table(["model", "registry model (params)", "parameters", "optimiser", "images/s", "device"], rows,
+                 "How each model was built and trained")
 
 
 STUDY = DenseStudy()

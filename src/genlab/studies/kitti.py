@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from genlab import config as cfgmod
 from genlab.config import StudyConfig
-from genlab.detect.options import Options
+from genlab.detect.options import KittiSettings
 from genlab.runs import RunDir
 from genlab.studies.base import StudyContext
 
@@ -20,24 +20,29 @@ from genlab.studies.base import StudyContext
 class KittiStudy:
     kind = "kitti"
     title = "Study 3 — YOLOv5s on KITTI: from scratch vs transfer learning (report 004, part II)"
-    Options = Options
+    Settings = KittiSettings
+    Options = KittiSettings  # the older name a study runner may read
+
+    def settings(self, config: StudyConfig) -> KittiSettings:
+        return cfgmod.typed_options(KittiSettings, config.analysis, "analysis")
 
     def run(self, ctx: StudyContext) -> None:
         from genlab.detect import experiment
 
-        options = ctx.options or cfgmod.typed_options(Options, ctx.config.analysis, "analysis")
-        experiment.run(ctx.config, ctx.run, options, device=ctx.runtime.device, resume=ctx.runtime.resume)
+        settings = ctx.options or self.settings(ctx.config)
+        experiment.run(ctx.config, ctx.run, settings, device=ctx.runtime.device, resume=ctx.runtime.resume)
 
     def preflight(self, config: StudyConfig) -> None:
-        """Every check that needs no training, for a runner to call before it creates the run folder."""
+        """Every check that needs no training (settings, every train key honoured or refused,
+        data root), for a runner to call before it creates the run folder."""
         from genlab.detect import experiment
 
-        experiment.validate(config, cfgmod.typed_options(Options, config.analysis, "analysis"))
+        experiment.validate(config, self.settings(config))
 
     def sections(self, run: RunDir, config: StudyConfig):
-        from genlab.detect import report
+        from genlab.detect import kitti_report
 
-        return report.sections(run, config, cfgmod.typed_options(Options, config.analysis, "analysis"))
+        return kitti_report.sections(run, config, self.settings(config))
 
 
 STUDY = KittiStudy()

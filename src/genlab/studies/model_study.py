@@ -110,7 +110,7 @@ class ModelStudy:
         methods = trained_models(ctx)
         ctx.run.update_metrics("data", {"n_train": len(splits.train), "n_val": len(splits.val),
                                         "n_test": len(splits.test)})
-        actx = AnalysisContext(ctx.config, settings, ctx.run, splits, summaries, ctx.runtime.progress)
+        actx = AnalysisContext(ctx.config, settings, ctx.run, splits, summaries, ctx.runtime.progress, ctx.runtime)
         for analysis in self.analyses:
             if analysis.key in plan.included:
                 self._run_one(analysis, actx, methods, plan)

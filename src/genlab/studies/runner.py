@@ -5,35 +5,91 @@ import sys
 from pathlib import Path
 
 from genlab import config as cfgmod
+from genlab import runs
 from genlab.config import StudyConfig
+from genlab.engine import checkpoint
 from genlab.engine.trainer import TrainData, TrainerOptions, fit
-from genlab.report import page
+from genlab.errors import GenlabError
 from genlab.runs import RunDir, default_out, prepare
 from genlab.studies import get_study
 from genlab.studies.base import Runtime, StudyContext
 
 
 def run_study(config: StudyConfig, out: Path | None, runtime: Runtime) -> RunDir:
+    """Every check first (out folder, device, settings, models, data); then the run folder,
+    locked while this process writes it, and removed again if the run fails before any
+    model finished an epoch (nothing there to resume)."""
+    out = Path(out) if out else default_out(Path(config.study).stem)
+    runs.check_out(out, runtime.resume)
+    from genlab.engine.device import select_device
+
+    select_device(runtime.device)  # --device cuda without a GPU: refused before anything is written
+    _check_data_sizes(config.data)
+    _check_registry_models(config)  # before the study's (heavier) imports
     study = get_study(config.study)
-    options = cfgmod.typed_options(study.Options, config.analysis, "analysis")  # fail before any work
-    if hasattr(study, "preflight"):
-        study.preflight(config)  # e.g. find and verify the data before a run folder exists
-    run = prepare(out or default_out(Path(config.study).stem), cfgmod.to_dict(config), runtime.resume)
-    print(f"genlab: run folder {run.path}", file=sys.stderr)
-    study.run(StudyContext(config=config, run=run, runtime=runtime, options=options))
-    path = build_report(run)
+    options = preflight(study, config)
+    run = prepare(out, cfgmod.to_dict(config), runtime.resume)
+    try:
+        print(f"genlab: run folder {run.path}", file=sys.stderr)
+        execute(study, StudyContext(config=config, run=run, runtime=runtime, options=options))
+        path = build_report(run)
+    except BaseException:
+        if runs.discard_if_unstarted(run):
+            print(f"genlab: removed {run.created}: the run failed before any model finished an epoch", file=sys.stderr)
+        raise
+    finally:
+        runs.unlock(run)
     print(f"genlab: report written to {path}", file=sys.stderr)
     return run
 
 
+def preflight(study, config: StudyConfig):
+    """The study's checks that need no training; its validated `analysis:` settings."""
+    if hasattr(study, "settings"):
+        options = study.settings(config)
+    else:
+        options = cfgmod.typed_options(study.Options, config.analysis, "analysis")
+    if hasattr(study, "preflight"):
+        study.preflight(config)
+    return options
+
+
+def _check_registry_models(config: StudyConfig) -> None:
+    """Build every registry model on the meta device (no memory, no time): its params are
+    checked whatever the study's own preflight does. Studies of other models (kitti's
+    yolo) name no registry model and check their own."""
+    from genlab import registry
+
+    if any(spec.model in registry.MODELS for spec in config.models):
+        from genlab.studies.model_study import model_capabilities
+
+        model_capabilities(config)
+
+
+def _check_data_sizes(data) -> None:
+    if data.dataset != "fashion_mnist":
+        return
+    limits = {"train_subset": 60000 - data.val_size, "test_subset": 10000}
+    for key, limit in limits.items():
+        value = getattr(data, key)
+        if value is not None and value > limit:
+            raise GenlabError(f"data.{key}={value} is more than the {limit:,} images available "
+                              f"(Fashion-MNIST: 60,000 train minus data.val_size={data.val_size}, 10,000 test)")
+
+
+def execute(study, ctx: StudyContext) -> None:
+    """The study's work inside its run folder (a seam: tests replace it to stop right here)."""
+    study.run(ctx)
+
+
 def build_report(run: RunDir) -> Path:
     """report.html from the files in the run folder (config.yaml, metrics, figures)."""
-    import json
+    from genlab.report import page
 
-    raw = run.read_config()
+    raw = runs.check_run(run)
     config = cfgmod.study_from_dict(raw, source=str(run.config))
     study = get_study(config.study)
-    environment = json.loads(run.environment.read_text()) if run.environment.is_file() else {}
+    environment = runs.read_json(run.environment) if run.environment.is_file() else {}
     sections = study.sections(run, config)
     subtitle = f"{study.title} · run folder {run.path.name} · seed {config.seed}"
     return page.write(run.path, config.title or study.title, sections, raw, environment, subtitle)
@@ -54,4 +110,6 @@ def train_models(ctx: StudyContext, splits, callbacks_for=lambda spec: ()) -> di
     for spec in ctx.config.models:
         summaries[spec.name] = fit(spec, data, ctx.run.model(spec.name), ctx.config.seed, options,
                                    tuple(callbacks_for(spec)))
+        if not getattr(ctx.runtime, "keep_checkpoints", False):  # final.pt holds the weights; epochs were for resuming
+            checkpoint.remove_all(ctx.run.model(spec.name).checkpoints)
     return summaries

@@ -1,4 +1,4 @@
-"""Evaluate one trained detector on the test split three ways: ultralytics' validator,
+"""Score one trained detector on the test split three ways: ultralytics' validator,
 the COCO-style cross-check of its exported predictions, and the official KITTI 2-D
 evaluation (Easy / Moderate / Hard, R40) against the original KITTI labels."""
 from __future__ import annotations

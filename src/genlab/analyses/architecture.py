@@ -1,0 +1,78 @@
+"""Layer stages of every model's encoder and decoder, with each stage's output shape,
+measured on the trained networks (report 004, tables 1 and 2)."""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from genlab.analyses.base import Analysis, AnalysisContext, ReportView
+from genlab.report.page import Table, Text
+
+CONVS = (nn.Conv2d, nn.ConvTranspose2d)
+
+
+def describe_layer(layer: nn.Module) -> str:
+    """One layer as the table shows it, read from the layer: 'Conv2d 3×3/2', 'Linear 512→14'."""
+    if isinstance(layer, CONVS):
+        k, s = layer.kernel_size, layer.stride
+        return f"{type(layer).__name__} {k[0]}×{k[1]}/{s[0]}"
+    if isinstance(layer, nn.Linear):
+        return f"Linear {layer.in_features}→{layer.out_features}"
+    if isinstance(layer, nn.LeakyReLU):
+        return f"LeakyReLU({layer.negative_slope:g})"
+    if isinstance(layer, nn.Upsample):
+        return f"Upsample ×{layer.scale_factor:g} ({layer.mode})"
+    return type(layer).__name__
+
+
+def _stage_rows(network: nn.Module, h: torch.Tensor) -> tuple[list[list[str]], torch.Tensor]:
+    rows = []
+    for stage in network.stages:
+        h = stage(h)
+        layers = list(stage.children()) or [stage]
+        rows.append([" → ".join(describe_layer(m) for m in layers), "×".join(str(s) for s in h.shape[1:])])
+    return rows, h
+
+
+@torch.no_grad()
+def stage_table(method) -> dict:
+    """Encoder and decoder stages (layers, output shape C×H×W) from a 2-image batch, the
+    code's size, and the trained layers outside the two networks (e.g. a VAE's μ/log σ² head)."""
+    method.eval()
+    x = torch.zeros(2, 1, 28, 28)  # 2×1×28×28
+    encoder_rows, _ = _stage_rows(method.encoder, x)
+    code = method.encode(x)  # 2×D
+    shape = getattr(method.decoder, "in_shape", tuple(code.shape[1:]))
+    decoder_rows, _ = _stage_rows(method.decoder, code.view(-1, *shape))
+    others = {name: " → ".join(describe_layer(m) for m in (list(child.children()) or [child]))
+              for name, child in method.named_children()
+              if name not in ("encoder", "decoder") and any(True for _ in child.parameters())}
+    return {"encoder": encoder_rows, "decoder": decoder_rows, "code_dim": int(code.shape[1]),
+            "decoder_input": "×".join(map(str, shape)), "other_layers": others}
+
+
+class Architecture(Analysis):
+    key = "architecture"
+    title = "Architectures (report 004, tables 1 and 2)"
+    needs = frozenset({"stages"})
+
+    def run(self, ctx: AnalysisContext, models: dict) -> dict:
+        return {name: stage_table(method) for name, method in models.items()}
+
+    def blocks(self, view: ReportView, results: dict) -> list:
+        blocks = [Text("Layers and output shapes as run (channels × height × width), measured on this run's trained "
+                       "networks; convolutions are given as kernel/stride. The report's tables 1 and 2 give strides and "
+                       "output shapes only: kernel sizes, paddings, activations and normalisation are ours, and each "
+                       "table lists them as built from the model's params.")]
+        codes = []
+        for name, table in results.items():
+            spec = view.config.model(name)
+            rows = [[f"{part} {i + 1}", layers, shape] for part in ("encoder", "decoder")
+                    for i, (layers, shape) in enumerate(table[part])]
+            params = ", ".join(f"{k}={v}" for k, v in spec.params.items()) or "the registry defaults"
+            blocks.append(Table(["stage", "layers", "output shape"], rows, f"{spec.title} ({spec.model}, {params})"))
+            other = "; ".join(f"{k}: {v}" for k, v in table["other_layers"].items()) or "—"
+            codes.append([spec.title, table["code_dim"], table["decoder_input"], other])
+        blocks.append(Table(["model", "code size (encode)", "decoder input", "trained layers outside encoder/decoder"],
+                            codes, "Codes: what the probes, t-SNE and classifiers see, and the objective's own layers"))
+        return blocks

@@ -1,0 +1,74 @@
+"""Models with a 2-d latent space: the test set scattered in it, a decoded regular grid of
+latent points, and how many latent units are dead (exactly zero on nearly every image).
+
+The dead-unit explanation is given only for a model whose units are measured dead, and
+the models without dead units are named beside it from the same numbers."""
+from __future__ import annotations
+
+import torch
+
+from genlab.analyses.base import Analysis, AnalysisContext, ReportView, figure_block
+from genlab.figures import dense as dfigs
+from genlab.report.page import Table, Text
+
+SCATTER = "latent_scatter_{name}"
+GRID = "latent_grid_{name}"
+DEAD_SHARE = 0.99  # a unit exactly zero on at least this share of test images counts as dead
+
+
+class DenseLatent2D(Analysis):
+    key = "dense_latent_2d"
+    title = "2-d latent spaces"
+    needs = frozenset({"latent_2d"})
+
+    @torch.no_grad()
+    def run(self, ctx: AnalysisContext, models: dict) -> dict:
+        test = ctx.splits.test.head(ctx.settings.scatter_points)
+        x = test.images.unsqueeze(1).float() / 255  # N×1×28×28
+        out = {}
+        for name, method in models.items():
+            title = ctx.title(name)
+            codes = dfigs.latent_codes(method, x)  # N×2
+            dfigs.latent_scatter(ctx.run.figure(SCATTER.format(name=name)), codes, test.labels.numpy(),
+                                 f"{title}: test set in latent space ({len(codes):,} images)")
+            size = ctx.settings.latent_grid_size
+            dfigs.latent_grid(ctx.run.figure(GRID.format(name=name)), method, codes, size,
+                              f"{title}: decoded {size}×{size} grid of latent points")
+            zero = codes == 0  # N×2: a ReLU latent unit switched off for that image
+            zero_share = zero.mean(0).tolist()
+            out[name] = {"points": len(codes), "grid": size, "zero_share": zero_share,
+                         "all_zero_share": float(zero.all(1).mean()),
+                         "dead_units": [i for i, share in enumerate(zero_share) if share >= DEAD_SHARE]}
+        return out
+
+    def blocks(self, view: ReportView, results: dict) -> list:
+        rows = [[view.title(n), e["points"], *[f"{s:.1%}" for s in e["zero_share"]], f"{e['all_zero_share']:.1%}",
+                 len(e["dead_units"])] for n, e in results.items()]
+        blocks: list = [Table(["model", "test images", "z₁ exactly 0", "z₂ exactly 0", "both 0", "dead units"], rows,
+                              f"Latent units that are exactly zero (dead: zero on ≥ {DEAD_SHARE:.0%} of the images)")]
+        alive = [view.title(n) for n, e in results.items() if not e["dead_units"]]
+        for name, entry in results.items():
+            if entry["dead_units"]:
+                blocks.append(Text(_dead_note(view, name, entry, alive), note=True))
+        for name, entry in results.items():
+            blocks.append(figure_block(SCATTER.format(name=name),
+                                       f"{view.title(name)}: {entry['points']:,} test images in latent space, "
+                                       "coloured by class"))
+            blocks.append(figure_block(GRID.format(name=name),
+                                       f"{view.title(name)}: decoded {entry['grid']}×{entry['grid']} grid spanning "
+                                       "the 1st–99th percentile of the codes"))
+        return blocks
+
+
+def _dead_note(view: ReportView, name: str, entry: dict, alive: list[str]) -> str:
+    units = " and ".join(f"z{'₁₂'[i]} ({entry['zero_share'][i]:.1%} of images)" for i in entry["dead_units"])
+    text = (f"{view.title(name)} has {len(entry['dead_units'])} dead latent unit"
+            f"{'s' * (len(entry['dead_units']) != 1)}: {units} exactly 0. A unit whose activation (a ReLU) is "
+            "zero for nearly every input passes no gradient back, so training cannot revive it, and the model "
+            f"reconstructs from {2 - len(entry['dead_units'])} of its 2 latent dimensions.")
+    loss = view.settings.reported.get(name, {}).get("loss")
+    if loss is not None:
+        text += f" Report 000 gives a loss of {loss:g} for this model."
+    if alive:
+        text += f" Without dead units in this run: {', '.join(alive)}."
+    return text

@@ -1,0 +1,67 @@
+"""Models that sample: a grid of prior samples, the same noise batch decoded at several
+epochs (kept by the SampleSnapshots callback), and the per-epoch FID of the models the
+study file lists under `epoch_fid_models` (logged by the EpochFID callback)."""
+from __future__ import annotations
+
+from genlab.analyses.base import Analysis, AnalysisContext, ReportView, figure_block
+from genlab.figures import dense as dfigs
+from genlab.quality.epoch_fid import KEY as EPOCH_FID
+from genlab.quality.samplers import PriorSampler
+from genlab.report.page import Text
+
+SAMPLES = "samples_{name}"
+PROGRESS = "progress_{name}"
+
+
+class DenseSamples(Analysis):
+    key = "dense_samples"
+    title = "Samples and training progress"
+    needs = frozenset({"sample"})
+
+    def requested(self, settings) -> list[str]:
+        # the per-epoch FID draws samples: a model listed there must be able to
+        return list(settings.epoch_fid_models)
+
+    def run(self, ctx: AnalysisContext, models: dict) -> dict:
+        out = {}
+        for name, method in models.items():
+            title, prior = ctx.title(name), PriorSampler(method).description
+            n = ctx.settings.prior_samples
+            dfigs.samples(ctx.run.figure(SAMPLES.format(name=name)), method, n, ctx.config.seed,
+                          f"{title}: {n:,} samples from the {prior}")
+            snaps = sorted((ctx.run.model(name).path / "samples").glob("epoch_*.npz"))
+            if snaps:
+                dfigs.sample_progress(ctx.run.figure(PROGRESS.format(name=name)), snaps,
+                                   f"{title}: the same noise batch over training")
+            records = ctx.run.model(name).read_metrics()
+            curve = [[r["epoch"], r["extra"][EPOCH_FID]] for r in records if EPOCH_FID in (r.get("extra") or {})]
+            sizes = {int(r["extra"][f"{EPOCH_FID}_n"]) for r in records if f"{EPOCH_FID}_n" in (r.get("extra") or {})}
+            out[name] = {"prior": prior, "n": n, "snapshot_epochs": [int(p.stem.split("_")[1]) for p in snaps],
+                         "epoch_fid": curve, "epoch_fid_n": sorted(sizes)}
+        return out
+
+    def blocks(self, view: ReportView, results: dict) -> list:
+        blocks: list = []
+        for name, entry in results.items():
+            title = view.title(name)
+            blocks.append(figure_block(SAMPLES.format(name=name), f"{title}: {entry['n']:,} samples from the "
+                                                                  f"{entry['prior']}"))
+            if entry["snapshot_epochs"]:
+                epochs = ", ".join(map(str, entry["snapshot_epochs"]))
+                blocks.append(figure_block(PROGRESS.format(name=name),
+                                           f"{title}: one fixed noise batch decoded after epochs {epochs}"))
+            if entry["epoch_fid"]:
+                blocks.append(Text(_fid_sentence(title, entry)))
+        return blocks
+
+
+def _fid_sentence(title: str, entry: dict) -> str:
+    curve = entry["epoch_fid"]
+    best_epoch, best = min(curve, key=lambda point: point[1])
+    (first_epoch, first), (last_epoch, last) = curve[0], curve[-1]
+    n = " / ".join(f"{size:,}" for size in entry["epoch_fid_n"])
+    text = (f"{title}, FID per epoch on {n} samples from a fixed noise seed: {first:.3g} after epoch {first_epoch}, "
+            f"lowest {best:.3g} after epoch {best_epoch}, {last:.3g} after the last epoch ({last_epoch}).")
+    if best_epoch != last_epoch and last > best * 1.05:
+        text += f" The last epoch is {last / best - 1:.0%} above the lowest: more epochs stopped helping."
+    return text

@@ -1,0 +1,79 @@
+"""Noise robustness: PSNR and SSIM of each model's reconstruction of x + factor·N(0, 1)
+against the clean x, over the study's noise factors; and, computed from those numbers,
+whether the models trained on noise ("denoise" capability) beat the ones that are not."""
+from __future__ import annotations
+
+from genlab.analyses.base import Analysis, AnalysisContext, ReportView, figure_block
+from genlab.analyses.reconstructions import denoisers, split_images
+from genlab.evaluation import robustness
+from genlab.figures import conv as cfigs
+from genlab.report.page import Table, Text
+
+ROBUSTNESS_FIGURE = "robustness"
+
+
+def _factors(values: list[float]) -> str:
+    return ", ".join(f"{f:g}" for f in values)
+
+
+def compare(factors: list[float], denoiser: list, other: list) -> tuple[list[float], list[float]]:
+    """Noise factors at which the denoiser's score is higher than the other model's, and the rest."""
+    wins = [f for f, d, o in zip(factors, denoiser, other) if d is not None and o is not None and d > o]
+    return wins, [f for f in factors if f not in wins]
+
+
+def denoising_verdict(results: dict, view: ReportView) -> tuple[str, bool]:
+    """One sentence per (denoiser, other model) pair from the PSNR curves; flagged when a
+    denoiser loses at or above its own training noise."""
+    factors, curves, titles = results["factors"], results["curves"], results["titles"]
+    sentences, flag = [], False
+    for name, trained_at in results["denoisers"].items():
+        for other in results["others"]:
+            wins, losses = compare(factors, curves[titles[name]]["psnr"], curves[titles[other]]["psnr"])
+            head = f"{view.title(name)} (trained on noise factor {trained_at:g}) has a higher PSNR than {view.title(other)}"
+            if not losses:
+                sentences.append(f"{head} at every noise factor measured ({_factors(factors)}).")
+            elif not wins:
+                sentences.append(f"{view.title(name)} does NOT beat {view.title(other)} in PSNR at any noise factor "
+                                 f"measured ({_factors(factors)}).")
+            else:
+                sentences.append(f"{head} at noise factors {_factors(wins)}, and NOT at {_factors(losses)}.")
+            flag |= any(f >= trained_at for f in losses)
+    return " ".join(sentences), flag
+
+
+class NoiseRobustness(Analysis):
+    key = "noise_robustness"
+    title = "Noise robustness (PSNR / SSIM)"
+    needs = frozenset({"reconstruct"})
+
+    def run(self, ctx: AnalysisContext, models: dict) -> dict:
+        x = split_images(ctx.splits.test, ctx.settings.robustness_images)
+        factors = list(ctx.settings.noise_factors)
+        titles = {n: ctx.title(n) for n in models}
+        curves = robustness.noise_curves({titles[n]: m for n, m in models.items()}, x, factors, ctx.config.seed)
+        trained = denoisers(models)
+        cfigs.robustness_curves(ctx.run.figure(ROBUSTNESS_FIGURE), factors, curves, next(iter(trained.values()), None),
+                                f"Reconstruction of the clean image from noisy inputs ({len(x):,} test images)")
+        return {"factors": factors, "images": len(x), "curves": curves, "titles": titles, "denoisers": trained,
+                "others": [n for n in models if n not in trained]}
+
+    def blocks(self, view: ReportView, results: dict) -> list:
+        factors, curves = results["factors"], results["curves"]
+        blocks = [Text(f"Beyond the report: each model reconstructs x + factor·N(0, 1) for {len(factors)} noise factors "
+                       f"({_factors(factors)}) on {results['images']:,} test images, scored against the clean image "
+                       "(per-image PSNR with data range 1, torchmetrics, and SSIM with a σ 1.5 Gaussian window, "
+                       "scikit-image; means over images). The noise is not clipped, as in a denoising model's training, "
+                       "and one seeded draw is scaled to every factor and shared by all models. "
+                       f"'{robustness.NOISY_INPUT}' scores the corrupted image itself (infinite PSNR at factor 0)."),
+                  figure_block(ROBUSTNESS_FIGURE, "PSNR and SSIM of the reconstruction against the clean image")]
+        for key, label in (("psnr", "PSNR (dB)"), ("ssim", "SSIM")):
+            rows = [[name, *curve[key]] for name, curve in curves.items()]
+            blocks.append(Table(["model", *[f"{f:g}" for f in factors]], rows, f"{label} by noise factor"))
+        if results["denoisers"] and results["others"]:
+            text, flag = denoising_verdict(results, view)
+            blocks.append(Text(text, note=flag))
+        elif not results["denoisers"]:
+            blocks.append(Text("No model in this analysis is trained on noisy inputs, so there is no denoising "
+                               "model to compare.", note=True))
+        return blocks

@@ -1,0 +1,94 @@
+"""Reconstructions of clean and noisy test images, and the distribution of per-image
+reconstruction error over the whole test set, for every model that reconstructs."""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from genlab.analyses.base import Analysis, AnalysisContext, ReportView, figure_block
+from genlab.data.splits import Split
+from genlab.evaluation import robustness
+from genlab.evaluation.metrics import per_image_mse
+from genlab.figures import common as figs
+from genlab.figures import conv as cfigs
+from genlab.report.page import Table, Text
+
+CLEAN_FIGURE = "recon_clean"
+NOISY_FIGURE = "recon_noisy"
+HISTOGRAM_FIGURE = "error_hist"
+
+
+def split_images(split: Split, n: int | None = None) -> torch.Tensor:
+    """The first n images of a split (all when n is None): N×1×28×28 floats in [0, 1]."""
+    images = split.images[:n] if n else split.images
+    return images.unsqueeze(1).float() / 255
+
+
+def noisy(x: torch.Tensor, factor: float, seed: int) -> torch.Tensor:
+    return robustness.add_noise(x, factor, torch.Generator().manual_seed(seed))
+
+
+def denoisers(models: dict) -> dict[str, float]:
+    """name → training noise factor of every model with the "denoise" capability."""
+    return {n: float(m.noise_factor) for n, m in models.items() if "denoise" in m.capabilities()}
+
+
+def display_noise(settings, models: dict, title=str) -> tuple[float, str]:
+    """The noise of the noisy-input figures, and where it comes from (for the report)."""
+    if settings.display_noise is not None:
+        return settings.display_noise, "analysis.display_noise"
+    trained = denoisers(models)
+    if trained:
+        name = next(iter(trained))
+        return trained[name], f"the training noise of {title(name)}"
+    factors = sorted(settings.noise_factors)
+    return factors[len(factors) // 2], "the middle of analysis.noise_factors (no model here is trained on noise)"
+
+
+class Reconstructions(Analysis):
+    key = "reconstructions"
+    title = "Reconstructions and error distributions"
+    needs = frozenset({"reconstruct"})
+
+    def run(self, ctx: AnalysisContext, models: dict) -> dict:
+        factor, source = display_noise(ctx.settings, models, ctx.title)
+        seed, test = ctx.config.seed, ctx.splits.test
+        n = min(ctx.settings.reconstruction_images, len(test))
+        x, labels = split_images(test, n), test.labels[:n].numpy()
+        for figure, inputs, label, what in (
+                (CLEAN_FIGURE, x, "input (clean)", "clean test images"),
+                (NOISY_FIGURE, noisy(x, factor, seed), f"noisy input ({factor:g})",
+                 f"test images + {factor:g}·N(0, 1) (shown clipped to [0, 1])")):
+            rows = [(label, figs.to_uint8(inputs))]
+            rows += [(ctx.title(name), figs.to_uint8(robustness.reconstruct(m, inputs))) for name, m in models.items()]
+            figs.save_pairs(ctx.run.figure(figure), rows, labels, f"Reconstructions of {what}, one row per model")
+        return {"display_noise": factor, "noise_source": source, "images": n,
+                "errors": self._errors(ctx, models, factor), "n_test": len(test)}
+
+    @staticmethod
+    def _errors(ctx: AnalysisContext, models: dict, factor: float) -> dict:
+        """Per-image MSE against the clean image, every test image, clean and noisy inputs."""
+        x = split_images(ctx.splits.test)
+        inputs = {"clean inputs": x, f"noisy inputs (noise factor {factor:g})": noisy(x, factor, ctx.config.seed)}
+        errors = {cond: {ctx.title(n): per_image_mse(robustness.reconstruct(m, xi), x).numpy() for n, m in models.items()}
+                  for cond, xi in inputs.items()}
+        cfigs.error_histograms(ctx.run.figure(HISTOGRAM_FIGURE), errors, "Per-image reconstruction error on the test set")
+        return {cond: {title: {"mean": float(e.mean()), "median": float(np.median(e)),
+                               "p95": float(np.percentile(e, 95))} for title, e in per_model.items()}
+                for cond, per_model in errors.items()}
+
+    def blocks(self, view: ReportView, results: dict) -> list:
+        factor, n = results["display_noise"], results["images"]
+        rows = [[cond, title, v["mean"], v["median"], v["p95"]]
+                for cond, per_model in results["errors"].items() for title, v in per_model.items()]
+        return [
+            Text(f"The first {n:,} test images, clean and with noise x + {factor:g}·N(0, 1) (unclipped; noise factor "
+                 f"{factor:g}: {results['noise_source']}), and each model's reconstruction. The error is the mean "
+                 f"squared error over an image's pixels against the clean image, for all {results['n_test']:,} test "
+                 "images."),
+            figure_block(CLEAN_FIGURE, "Clean test images (top row) and each model's reconstruction"),
+            figure_block(NOISY_FIGURE, f"The same images with noise factor {factor:g} and each model's reconstruction"),
+            figure_block(HISTOGRAM_FIGURE, "Distribution of per-image reconstruction MSE (against the clean image), "
+                                           "every test image"),
+            Table(["input", "model", "mean MSE", "median MSE", "95th percentile"], rows, "Per-image reconstruction error"),
+        ]
