@@ -94,17 +94,22 @@ def file_cases(study: str) -> list[tuple[str, bytes | dict]]:
     return cases
 
 
+def flow(value) -> str:
+    """A value as one line of YAML, the way a user types it after `--set key=`."""
+    return yaml.safe_dump(value, default_flow_style=True).strip().removesuffix("...").strip()
+
+
 def set_cases(study: str) -> list[tuple[str, list[str]]]:
     """(label, extra CLI args) — `--set` values and options on the shipped study."""
     base = shipped(study)
     cases: list[tuple[str, list[str]]] = []
     for key, values in TRAIN_BAD.items():
         for value in values:
-            cases.append((f"--set train.{key}", ["--set", f"train.{key}={yaml.safe_dump(value, default_flow_style=True).strip().removesuffix('...').strip()}"]))
+            cases.append((f"--set train.{key}", ["--set", f"train.{key}={flow(value)}"]))
     for spec in base["models"][:2]:
         for key, values in PARAMS_BAD.items():
             for value in values[:2]:
-                text = yaml.safe_dump(value, default_flow_style=True).strip().removesuffix("...").strip()
+                text = flow(value)
                 cases.append((f"--set models.{spec['name']}.params.{key}={text}",
                                ["--set", f"models.{spec['name']}.params.{key}={text}"]))
     for value in ("-1", str(10**26), "x", "1.5"):
@@ -171,7 +176,7 @@ def test_fuzzed_inputs_fail_cleanly_before_the_run_folder(tmp_path, capsys, stop
     cases = _all_cases(tmp_path)
     assert len(cases) >= 300
     counts = {"cases": len(cases), "clean": 0, "ran": 0, "tracebacks": 0, "leftovers": 0}
-    slowest, problems = (0.0, ""), []
+    slowest, problems, ran = (0.0, ""), [], []
     for n, (study, label, args) in enumerate(cases):
         out = tmp_path / "out" / f"r{n}"
         result = _run_case(args, out, capsys)
@@ -184,12 +189,13 @@ def test_fuzzed_inputs_fail_cleanly_before_the_run_folder(tmp_path, capsys, stop
             problems.append(f"{study} {label}: {result['traceback'].strip().splitlines()[-1]}")
         elif result["ran"]:
             counts["ran"] += 1
+            ran.append(f"{study} {label}")
         elif result["code"] == 2 and len(lines) == 1 and lines[0].startswith("genlab: error: "):
             counts["clean"] += 1
             slowest = max(slowest, (result["seconds"], f"{study} {label}"))
         else:
             problems.append(f"{study} {label}: exit {result['code']}, stderr {result['stderr'][-300:]!r}")
-    print(f"\nfuzz: {counts}, slowest error {slowest[0]:.2f} s ({slowest[1]})")
+    print(f"\nfuzz: {counts}, slowest error {slowest[0]:.2f} s ({slowest[1]})\npassed preflight: {'; '.join(ran)}")
     assert not problems, "\n".join(problems[:30])
     assert slowest[0] < MAX_ERROR_S, slowest
 

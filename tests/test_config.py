@@ -22,9 +22,13 @@ BASE = {"study": "dense", "models": [{"name": "a", "model": "dense_ae", "train":
 def test_shipped_studies_load_and_validate(name):
     for quick in (False, True):
         study = cfg.load_study(name, quick=quick)
-        runner = get_study(study.study)
-        cfg.typed_options(runner.Options, study.analysis, "analysis")
+        settings(get_study(study.study), study.analysis)
         assert study.models
+
+
+def settings(runner, analysis: dict):
+    """The study's `analysis:` dataclass (ModelStudy's Settings, or an older Options)."""
+    return cfg.typed_options(getattr(runner, "Settings", None) or runner.Options, analysis, "analysis")
 
 
 def test_unknown_top_level_key_suggests(tmp_path):
@@ -86,6 +90,51 @@ def test_unknown_study_and_bad_yaml(tmp_path):
 
 
 def test_analysis_options_reject_unknown_keys():
-    runner = get_study("dense")
-    with pytest.raises(GenlabError, match="unknown key 'analysis.latent_grid'"):
-        cfg.typed_options(runner.Options, {"latent_grid": 3}, "analysis")
+    with pytest.raises(GenlabError, match="unknown key 'analysis.latent_grid_typo'"):
+        settings(get_study("dense"), {"latent_grid_typo": 3})
+
+
+@pytest.mark.parametrize("seed,ok", [(0, True), (2**32 - 1, True), (-1, False), (2**32, False), (10**26, False)])
+def test_seed_domain(tmp_path, seed, ok):
+    if ok:
+        assert cfg.load_study(write(tmp_path, BASE), seed=seed).seed == seed
+    else:
+        with pytest.raises(GenlabError, match="seed"):
+            cfg.load_study(write(tmp_path, BASE), seed=seed)
+
+
+def test_models_must_not_be_empty(tmp_path):
+    with pytest.raises(GenlabError, match="at least one model"):
+        cfg.load_study(write(tmp_path, {**BASE, "models": []}))
+
+
+def test_top_level_train_defaults_are_checked_even_when_overridden(tmp_path):
+    with pytest.raises(GenlabError, match="train.epochs must be >= 1"):
+        cfg.load_study(write(tmp_path, {**BASE, "train": {"epochs": 0}}))
+
+
+@pytest.mark.parametrize("content,message", [
+    (b"\xffstudy: dense\n", "not UTF-8"),
+    ("study: dense\n".encode("utf-16"), "not UTF-8"),
+    (b"study: dense\nx: " + b"[" * 5000 + b"]" * 5000 + b"\n", "nested more than"),
+    (b"study: dense\na: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n"
+     + b"".join(b"a%d: &a%d [%s]\n" % (i, i, b", ".join([b"*a" if i == 1 else b"*a%d" % (i - 1)] * 10)) for i in range(1, 9)),
+     "aliases"),
+])
+def test_unreadable_study_files(tmp_path, content, message):
+    path = tmp_path / "s.yaml"
+    path.write_bytes(content)
+    with pytest.raises(GenlabError, match=message):
+        cfg.load_study(str(path))
+
+
+@pytest.mark.parametrize("override,message", [
+    ("train.lr=" + "[" * 5000 + "]" * 5000, "nested more than"),
+    ("seed=-1", "seed must be"),
+    ("train=5", "train must be a mapping"),
+    ("data.val_size=1.0e+30", "out of range"),
+    (".a=1", "dotted names"),
+])
+def test_bad_set_values(tmp_path, override, message):
+    with pytest.raises(GenlabError, match=message):
+        cfg.load_study(write(tmp_path, BASE), [override])

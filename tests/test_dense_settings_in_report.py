@@ -59,3 +59,24 @@ def test_report_has_none_of_the_shipped_defaults(body):
     for literal in ("decoded 15×15", "The first 10 images", "100 samples from", "Adam lr", "5,000 held out"):
         assert literal not in body, literal
     assert "Generation quality" not in body  # switched off: no section, no stale numbers
+
+
+@pytest.mark.parametrize("override, fragment", [
+    ("analysis.reconstruction_images=0", "analysis.reconstruction_images must be from 1"),
+    ("analysis.scatter_points=0", "analysis.scatter_points must be from 1"),
+    ("analysis.latent_grid_size=1", "analysis.latent_grid_size must be from 2"),
+    ("analysis.epoch_fid_n=1", "analysis.epoch_fid_n must be from 2"),
+    ("analysis.generation_samples=5", "analysis.generation_samples must be from 10"),
+    ("analysis.feature_net.epochs=0", "analysis.feature_net.epochs must be >= 1"),
+    ("analysis.reported.nope={loss: 1}", "analysis.reported names 'nope'"),
+    ("analysis.reported.vae.lossy=1", "analysis.reported.vae.lossy is not a known reported number"),
+    ("analysis.epoch_fid_models=[ae64]", "asked for model 'ae64', which cannot serve it: it lacks sample"),
+])
+def test_bad_settings_fail_in_preflight_with_one_line(override, fragment):
+    from genlab.config import load_study
+    from genlab.errors import GenlabError
+    from genlab.studies.dense import STUDY
+
+    with pytest.raises(GenlabError) as info:
+        STUDY.preflight(load_study("dense", [override]))
+    assert fragment in str(info.value) and "\n" not in str(info.value)

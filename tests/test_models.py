@@ -50,7 +50,7 @@ def test_unknown_model_and_param():
         registry.build("nope")
     with pytest.raises(GenlabError, match="has no parameter 'latent'"):
         registry.build("dense_ae", {"latent": 3})
-    with pytest.raises(GenlabError, match="prior must be one of"):
+    with pytest.raises(GenlabError, match="param prior='cauchy': must be one of normal, uniform"):
         registry.build("dense_gan", {"prior": "cauchy"})
 
 

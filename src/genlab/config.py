@@ -180,7 +180,7 @@ def study_from_dict(raw: dict, source: str = "study") -> StudyConfig:
     raw = copy.deepcopy(raw)
     raw.pop("quick", None)
     base_train = raw.pop("train", {}) or {}
-    _check_mapping(base_train, "train")
+    from_dict(TrainConfig, base_train, "train")  # checked even where every model sets its own value
     models = raw.get("models") or []
     if not isinstance(models, list):
         raise GenlabError(f"{source}: 'models' must be a list of model entries (- name: ..., model: ...)")

@@ -245,7 +245,7 @@ def _check_resume_config(run: RunDir, config: dict) -> None:
     if unsafe:
         safe = [d for d in diffs if safe_on_resume(d)]
         also = f"; safe to change: {', '.join(safe)}" if safe else ""
-        raise GenlabError(f"--resume: {run.path} was started with other values of {', '.join(unsafe)} — not safe to "
+        raise GenlabError(f"--resume: the study differs from the one {run.path} was started with in {', '.join(unsafe)} — not safe to "
                           f"change on resume (models, data, seed and train settings decide what was trained){also}; "
                           "undo those changes, or start a new run with another --out")
     if diffs:

@@ -49,8 +49,9 @@ class _Limit(Exception):
 
 def loads(text: str, source: str) -> Any:
     """Parse YAML text with the limits above; errors name `source` and the line."""
-    loader = _LimitedLoader(text)
+    loader = None
     try:
+        loader = _LimitedLoader(text)  # the reader refuses control characters right here
         value = loader.get_single_data()
     except _Limit as exc:
         raise GenlabError(f"{source}: {exc}") from None
@@ -60,7 +61,8 @@ def loads(text: str, source: str) -> Any:
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise GenlabError(f"{source} is not valid YAML{where}: {problem}") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     _check_size(value, source)
     return value
 

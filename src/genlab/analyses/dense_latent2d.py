@@ -61,11 +61,12 @@ class DenseLatent2D(Analysis):
 
 
 def _dead_note(view: ReportView, name: str, entry: dict, alive: list[str]) -> str:
-    units = " and ".join(f"z{'₁₂'[i]} ({entry['zero_share'][i]:.1%} of images)" for i in entry["dead_units"])
-    text = (f"{view.title(name)} has {len(entry['dead_units'])} dead latent unit"
-            f"{'s' * (len(entry['dead_units']) != 1)}: {units} exactly 0. A unit whose activation (a ReLU) is "
-            "zero for nearly every input passes no gradient back, so training cannot revive it, and the model "
-            f"reconstructs from {2 - len(entry['dead_units'])} of its 2 latent dimensions.")
+    dead, dims = entry["dead_units"], len(entry["zero_share"])
+    units = ", ".join(f"z{'₁₂'[i]} on {entry['zero_share'][i]:.1%} of the test images" for i in dead)
+    text = (f"{view.title(name)} has {len(dead)} dead latent unit{'s' * (len(dead) != 1)}, exactly 0 ({units}). "
+            "A unit that outputs exactly zero for nearly every input (a ReLU below its threshold) passes no "
+            f"gradient back, so training cannot revive it: the model reconstructs from {dims - len(dead)} of its "
+            f"{dims} latent dimensions.")
     loss = view.settings.reported.get(name, {}).get("loss")
     if loss is not None:
         text += f" Report 000 gives a loss of {loss:g} for this model."

@@ -48,8 +48,9 @@ class DenseSamples(Analysis):
                                                                   f"{entry['prior']}"))
             if entry["snapshot_epochs"]:
                 epochs = ", ".join(map(str, entry["snapshot_epochs"]))
+                plural = "s" * (len(entry["snapshot_epochs"]) != 1)
                 blocks.append(figure_block(PROGRESS.format(name=name),
-                                           f"{title}: one fixed noise batch decoded after epochs {epochs}"))
+                                           f"{title}: one fixed noise batch decoded after epoch{plural} {epochs}"))
             if entry["epoch_fid"]:
                 blocks.append(Text(_fid_sentence(title, entry)))
         return blocks

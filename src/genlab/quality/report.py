@@ -60,13 +60,17 @@ def _table(result: dict) -> Table:
 def _verdicts(result: dict) -> list[Text]:
     """GAN prior comparison decided by numbers, and the floor ratio check."""
     floor = result["floor"]["fid"]
-    gans = {e["prior"]: (name, e) for name, e in result["models"].items() if e.get("prior")}
+    gans: dict[str, list] = {}
+    for name, entry in result["models"].items():
+        if entry.get("prior"):
+            gans.setdefault(entry["prior"], []).append((entry.get("title") or name, entry))
     out = []
-    if {"normal", "uniform"} <= gans.keys():
-        out.append(Text(_prior_verdict(gans["normal"], gans["uniform"], floor)))
+    # one GAN per prior: otherwise which pair to compare is not the prior's doing alone
+    if len(gans.get("normal", ())) == 1 and len(gans.get("uniform", ())) == 1:
+        out.append(Text(_prior_verdict(gans["normal"][0], gans["uniform"][0], floor)))
     for name, entry in result["models"].items():
         if entry.get("prior") and floor >= entry["fid"] / 10:
-            out.append(Text(f"{name}: the real-data floor FID ({floor:.3g}) is not below a tenth of the generator's "
+            out.append(Text(f"{entry.get('title') or name}: the real-data floor FID ({floor:.3g}) is not below a tenth of the generator's "
                             f"({entry['fid']:.3g}), so this feature network separates real images from this "
                             "generator's samples only weakly; read the differences with care.", note=True))
     return out

@@ -74,7 +74,8 @@ class GaussianMixtureSampler:
         self.gmm.weights_ = weights / weights.sum()  # numpy's multinomial rejects a sum of 1 + ε
         covs = self.gmm.covariances_
         self.gmm.covariances_ = (covs + covs.transpose(0, 2, 1)) / 2  # exact symmetry for numpy's sampler
-        self.description = f"Gaussian mixture ({components} components, full covariance) on {len(codes):,} training codes"
+        self.description = (f"Gaussian mixture ({components} component{'s' * (components != 1)}, full covariance) "
+                            f"on {len(codes):,} training codes")
 
     @torch.no_grad()
     def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
