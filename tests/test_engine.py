@@ -8,37 +8,22 @@ import torch
 
 from genlab import registry
 from genlab.config import ModelSpec, TrainConfig
-from genlab.data.splits import Split, Splits
 from genlab.engine import checkpoint
 from genlab.engine.trainer import TrainData, TrainerOptions as Options, fit
 from genlab.errors import GenlabError
 from genlab.methods.base import Loss, Method
 from genlab.runs import ModelDir
+from trainer_helpers import StopAt, random_data
 
 
 @pytest.fixture(scope="module")
 def splits():
-    g = torch.Generator().manual_seed(0)
-    make = lambda n: Split(torch.randint(0, 256, (n, 28, 28), generator=g, dtype=torch.uint8),
-                           torch.randint(0, 10, (n,), generator=g))
-    return TrainData(make(256), make(64), make(64))
+    return random_data()
 
 
 def spec(model="dense_vae", epochs=3, **params):
     return ModelSpec(name="m", model=model, params=params,
                      train=TrainConfig(epochs=epochs, batch_size=32, tensorboard=False, keep_checkpoints=5))
-
-
-class StopAt:
-    """Simulates Ctrl-C at the end of one epoch (before its checkpoint is written)."""
-
-    def __init__(self, epoch):
-        self.epoch = epoch
-
-    def on_epoch_end(self, method, epoch, model_dir, logs):
-        if epoch == self.epoch:
-            raise KeyboardInterrupt
-        return {}
 
 
 def weights(model_dir: ModelDir) -> dict:

@@ -13,11 +13,11 @@ import yaml
 
 from genlab import cli, registry
 from genlab.config import ModelSpec, TrainConfig, load_study, to_dict
-from genlab.data.splits import Split
 from genlab.engine import checkpoint
-from genlab.engine.trainer import TrainData, TrainerOptions, fit
+from genlab.engine.trainer import TrainerOptions, fit
 from genlab.runs import LOCK_NAME, ModelDir, prepare
 from genlab.studies import runner
+from trainer_helpers import StopAt, random_data
 
 sys.path.insert(0, str(Path(__file__).parent / "detect"))
 from kitti_helpers import line, make_kitti  # noqa: E402
@@ -45,22 +45,9 @@ def one_error(capsys, code: int, fragment: str = "") -> str:
 
 # ------------------------------------------------------------ checkpoints
 
-class StopAt:
-    def __init__(self, epoch):
-        self.epoch = epoch
-
-    def on_epoch_end(self, method, epoch, model_dir, logs):
-        if epoch == self.epoch:
-            raise KeyboardInterrupt
-        return {}
-
-
 @pytest.mark.parametrize("damage", ["empty", "truncated"])
 def test_damaged_newest_checkpoint_falls_back_to_the_older_one(tmp_path, capsys, damage):
-    g = torch.Generator().manual_seed(0)
-    make = lambda n: Split(torch.randint(0, 256, (n, 28, 28), generator=g, dtype=torch.uint8),
-                           torch.randint(0, 10, (n,), generator=g))
-    data = TrainData(make(128), make(32), make(32))
+    data = random_data(128, 32, 32)
     spec = ModelSpec(name="m", model="dense_ae", params={"latent_dim": 4},
                      train=TrainConfig(epochs=3, batch_size=32, tensorboard=False, keep_checkpoints=5))
     options = TrainerOptions(progress=False)

@@ -12,16 +12,14 @@ from genlab.engine.trainer import TrainData, TrainerOptions, fit, train
 from genlab.errors import GenlabError
 from genlab.methods.base import Loss, Method
 from genlab.runs import ModelDir
+from trainer_helpers import StopAt, random_data
 
 QUIET = TrainerOptions(progress=False)
 
 
 @pytest.fixture(scope="module")
 def data():
-    g = torch.Generator().manual_seed(0)
-    make = lambda n: Split(torch.randint(0, 256, (n, 28, 28), generator=g, dtype=torch.uint8),
-                           torch.randint(0, 10, (n,), generator=g))
-    return TrainData(make(128), make(32), make(32))
+    return random_data(128, 32, 32)
 
 
 def spec(model="dense_ae", epochs=2, **train):
@@ -51,15 +49,10 @@ def test_schedule_changes_the_rate_per_step(tmp_path, data, schedule):
 
 
 def test_resume_with_a_schedule_equals_uninterrupted(tmp_path, data):
-    class Stop:
-        def on_epoch_end(self, method, epoch, model_dir, logs):
-            if epoch == 2:
-                raise KeyboardInterrupt
-
     full, cut = ModelDir(tmp_path / "full"), ModelDir(tmp_path / "cut")
     fit(spec(epochs=3, schedule="cosine"), data, full, 0, QUIET)
     with pytest.raises(KeyboardInterrupt):
-        fit(spec(epochs=3, schedule="cosine"), data, cut, 0, QUIET, (Stop(),))
+        fit(spec(epochs=3, schedule="cosine"), data, cut, 0, QUIET, (StopAt(2),))
     summary = fit(spec(epochs=3, schedule="cosine"), data, cut, 0, TrainerOptions(progress=False, resume=True))
     a, b = registry.load_trained(full).state_dict(), registry.load_trained(cut).state_dict()
     assert all(torch.equal(a[k], b[k]) for k in a)

@@ -8,8 +8,12 @@ FIGURE = "loss_curves"
 
 
 def main_loss(record: dict) -> str:
-    """The loss a model's first optimiser minimises, as named in its records."""
-    return "loss" if "loss" in record["train"] else next(iter(record["train"]))
+    """The loss the overview reports for a model: its only loss, a GAN's generator loss,
+    else the first loss it logs."""
+    for key in ("loss", "generator_loss"):
+        if key in record["train"]:
+            return key
+    return next(iter(record["train"]))
 
 
 class LossCurves(Analysis):
