@@ -8,7 +8,7 @@ import torch
 from genlab import registry
 from genlab.data.splits import Features
 from genlab.engine.trainer import TrainerOptions
-from genlab.evaluation.classify import HeadConfig, train_head
+from genlab.representation.classify import HeadConfig, train_head
 from genlab.methods.classifier import ClassifierHead, FrozenEncoderClassifier, PixelEncoder
 from genlab.runs import ModelDir
 

@@ -6,8 +6,8 @@ import math
 import pytest
 import torch
 
-from genlab.evaluation.metrics import classification_metrics, per_image_mse, psnr, ssim
-from genlab.evaluation.robustness import NOISY_INPUT, noise_curves
+from genlab.representation.measures import classification_metrics, per_image_mse, psnr, ssim
+from genlab.representation.robustness import NOISY_INPUT, noise_curves
 
 
 def test_classification_metrics_weighted_and_macro():

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from genlab.analyses.base import Analysis, AnalysisContext, ReportView, figure_block
 from genlab.figures import dense as dfigs
-from genlab.quality.epoch_fid import KEY as EPOCH_FID
-from genlab.quality.samplers import PriorSampler
+from genlab.generation.epoch_fid import KEY as EPOCH_FID
+from genlab.generation.samplers import PriorSampler
 from genlab.report.page import Text
 
 SAMPLES = "samples_{name}"

@@ -10,8 +10,8 @@ from __future__ import annotations
 from genlab.analyses.base import Analysis, AnalysisContext, ReportView, figure_block
 from genlab.engine import device as dev
 from genlab.engine.trainer import TrainerOptions
-from genlab.evaluation.classify import describe_optimizer, train_head
-from genlab.evaluation.probes import encode_split, knn_probe, linear_probe
+from genlab.representation.classify import describe_optimizer, train_head
+from genlab.representation.probes import encode_split, knn_probe, linear_probe
 from genlab.figures import conv as cfigs
 from genlab.methods.classifier import ClassifierHead, PixelEncoder
 from genlab.report.page import Table, Text

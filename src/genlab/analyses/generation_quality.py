@@ -1,17 +1,17 @@
 """Generation quality as an analysis: FID, KID, precision/recall, IS and the class
-histogram of every model that can generate (genlab.quality.evaluate), in the feature
+histogram of every model that can generate (genlab.generation.evaluate), in the feature
 space of genlab's own Fashion-MNIST classifier.
 
 A model generates if it samples from a prior, or — an autoencoder — through a Gaussian
 mixture fitted to its latent codes (it must encode and decode): what
-genlab.quality.samplers can turn into a sampler. The numbers live where `genlab evaluate`
+genlab.generation.samplers can turn into a sampler. The numbers live where `genlab evaluate`
 writes them (metrics.json "generation"), so a later `genlab evaluate` of the run folder
 updates this section when the report is rebuilt."""
 from __future__ import annotations
 
 from genlab.analyses.base import Analysis, AnalysisContext, ReportView
-from genlab.quality.evaluate import SECTION, TEST_SIZE, EvaluateOptions, evaluate_run
-from genlab.quality.report import TITLE, kid_within_noise, quality_blocks
+from genlab.generation.evaluate import SECTION, TEST_SIZE, EvaluateOptions, evaluate_run
+from genlab.generation.sections import TITLE, kid_within_noise, quality_blocks
 from genlab.report.page import Section, Text
 
 

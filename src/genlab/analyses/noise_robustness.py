@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from genlab.analyses.base import Analysis, AnalysisContext, ReportView, figure_block
 from genlab.analyses.reconstructions import denoisers, split_images
-from genlab.evaluation import robustness
+from genlab.representation import robustness
 from genlab.figures import conv as cfigs
 from genlab.report.page import Table, Text
 

@@ -7,8 +7,8 @@ import torch
 
 from genlab.analyses.base import Analysis, AnalysisContext, ReportView, figure_block
 from genlab.data.splits import Split
-from genlab.evaluation import robustness
-from genlab.evaluation.metrics import per_image_mse
+from genlab.representation import robustness
+from genlab.representation.measures import per_image_mse
 from genlab.figures import common as figs
 from genlab.figures import conv as cfigs
 from genlab.report.page import Table, Text

@@ -5,7 +5,7 @@ import torch
 
 from genlab.analyses.base import Analysis, AnalysisContext, ReportView, figure_block
 from genlab.data.splits import Split
-from genlab.evaluation.probes import encode_split
+from genlab.representation.probes import encode_split
 from genlab.figures import conv as cfigs
 from genlab.report.page import Text
 

@@ -16,7 +16,7 @@ COMMAND_MODULES = [
     "genlab.cli.bench_cmd",
     "genlab.cli.kitti_cmd",
     "genlab.cli.detect_cmd",
-    "genlab.cli.quality_cmd",
+    "genlab.cli.generation_cmd",
 ]
 
 

@@ -20,7 +20,7 @@ from genlab.analyses.reconstructions import Reconstructions
 from genlab.analyses.tsne import TSNEMap
 from genlab.config import StudyConfig
 from genlab.errors import GenlabError
-from genlab.evaluation.classify import HeadConfig, describe_optimizer
+from genlab.representation.classify import HeadConfig, describe_optimizer
 from genlab.report.page import Section, Table, Text
 from genlab.studies.model_study import ModelStudy
 

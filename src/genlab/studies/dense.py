@@ -19,8 +19,8 @@ from genlab.analyses.generation_quality import GenerationQuality
 from genlab.analyses.loss_curves import LossCurves, main_loss
 from genlab.config import StudyConfig
 from genlab.errors import GenlabError
-from genlab.quality.evaluate import TEST_SIZE
-from genlab.quality.features import FeatureNetConfig
+from genlab.generation.evaluate import TEST_SIZE
+from genlab.generation.features import FeatureNetConfig
 from genlab.report.page import Section, Table, Text
 from genlab.studies.model_study import ModelStudy
 
@@ -130,14 +130,14 @@ class DenseStudy(ModelStudy):
 
     def before_training(self, ctx, settings: DenseSettings) -> None:
         if settings.generation_metrics:
-            from genlab.quality.features import load_or_train
+            from genlab.generation.features import load_or_train
 
             # train (or load) the feature network first, so it never runs inside a timed training
             load_or_train(settings.feature_net, progress=ctx.runtime.progress)
 
     def callbacks(self, spec, settings: DenseSettings, ctx) -> list:
         from genlab.engine.callbacks import SampleSnapshots, snapshot_epochs
-        from genlab.quality.epoch_fid import EpochFID
+        from genlab.generation.epoch_fid import EpochFID
 
         callbacks = [SampleSnapshots(snapshot_epochs(spec.train.epochs, settings.snapshots))]
         if settings.generation_metrics and spec.name in settings.epoch_fid_models:

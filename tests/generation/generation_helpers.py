@@ -1,5 +1,5 @@
 """Shared constants of the generation-quality tests."""
-from genlab.quality.features import FeatureNetConfig
+from genlab.generation.features import FeatureNetConfig
 
 # trains in a few seconds: a few hundred images, one epoch, 4 channels
 TINY_NET = FeatureNetConfig(width=4, feature_dim=16, epochs=1, batch_size=64, train_subset=256, test_subset=200)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from genlab.evaluation.metrics import per_image_mse, psnr, ssim
+from genlab.representation.measures import per_image_mse, psnr, ssim
 
 NOISY_INPUT = "noisy input"  # the do-nothing baseline: the corrupted image itself
 

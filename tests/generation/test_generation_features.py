@@ -8,8 +8,8 @@ import pytest
 import torch
 
 from genlab.errors import GenlabError
-from genlab.quality import features
-from quality_helpers import TINY_NET
+from genlab.generation import features
+from generation_helpers import TINY_NET
 
 
 def test_cache_lives_under_genlab_cache(quality_cache, tiny_net):

@@ -51,7 +51,7 @@ def _check_file_out(path: Path | None, flag: str) -> None:
 
 
 def _sample(args) -> int:
-    from genlab.quality.commands import SampleRequest, sample_run
+    from genlab.generation.commands import SampleRequest, sample_run
 
     _check_run(args.run_dir)
     _check_file_out(args.out, "--out")
@@ -61,9 +61,9 @@ def _sample(args) -> int:
 
 
 def _evaluate(args) -> int:
-    from genlab.quality.commands import format_result
-    from genlab.quality.evaluate import EvaluateOptions, evaluate_run
-    from genlab.quality.samplers import SamplerOptions
+    from genlab.generation.commands import format_result
+    from genlab.generation.evaluate import EvaluateOptions, evaluate_run
+    from genlab.generation.samplers import SamplerOptions
 
     _check_run(args.run_dir)
     opts = EvaluateOptions(n=args.n, models=args.models, seed=args.seed,
@@ -74,7 +74,7 @@ def _evaluate(args) -> int:
 
 
 def _metrics_net(args) -> int:
-    from genlab.quality.commands import metrics_net
+    from genlab.generation.commands import metrics_net
 
     print(metrics_net(retrain=args.retrain))
     return 0

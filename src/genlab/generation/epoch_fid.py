@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import torch
 
-from genlab.quality.features import FeatureNet, FeatureNetConfig, extract, load_or_train, reference_features
-from genlab.quality.metrics import PassThrough
+from genlab.generation.features import FeatureNet, FeatureNetConfig, extract, load_or_train, reference_features
+from genlab.generation.scores import PassThrough
 
 KEY = "epoch_fid"  # matches evaluate.EPOCH_KEY: the report reads it from metrics.jsonl
 

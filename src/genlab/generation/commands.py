@@ -7,8 +7,8 @@ from pathlib import Path
 
 from genlab.config import StudyConfig, study_from_dict
 from genlab.errors import GenlabError
-from genlab.quality import samplers
-from genlab.quality.features import FeatureNetConfig, load_or_train
+from genlab.generation import samplers
+from genlab.generation.features import FeatureNetConfig, load_or_train
 from genlab.runs import RunDir
 
 
@@ -35,7 +35,7 @@ class SampleRequest:
 
 def sample_run(req: SampleRequest) -> str:
     """Draw samples from one model of a run folder; returns a one-line summary."""
-    from genlab.quality.evaluate import build_sampler
+    from genlab.generation.evaluate import build_sampler
 
     if req.out is None and req.grid is None:
         raise GenlabError("nothing to write: pass --out samples.npz and/or --grid samples.png")

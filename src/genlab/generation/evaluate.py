@@ -17,10 +17,10 @@ import torch
 
 from genlab.config import StudyConfig
 from genlab.errors import GenlabError
-from genlab.quality import figures, samplers
-from genlab.quality.features import (FeatureNet, FeatureNetConfig, extract, floor_images, load_or_train,
+from genlab.generation import figures, samplers
+from genlab.generation.features import (FeatureNet, FeatureNetConfig, extract, floor_images, load_or_train,
                                      reference_features)
-from genlab.quality.metrics import FeatureSet, MetricOptions, all_metrics, fid
+from genlab.generation.scores import FeatureSet, MetricOptions, all_metrics, fid
 from genlab.runs import RunDir
 
 SECTION = "generation"  # the metrics.json section this module owns
@@ -43,14 +43,14 @@ class EvaluateOptions:
 
 def evaluate_run(run: RunDir | Path, opts: EvaluateOptions = EvaluateOptions()) -> dict:
     """Measure every generator of `run`, write metrics.json["generation"] and figures, return it."""
-    from genlab.quality.commands import generative_config
+    from genlab.generation.commands import generative_config
 
     run = run if isinstance(run, RunDir) else RunDir(Path(run))
     config = generative_config(run, "evaluate")  # one line for a kitti run folder
     start = time.perf_counter()
     n = _check_n(opts.n, TEST_SIZE)  # before anything slow
     if opts.inception_weights:
-        from genlab.quality import inception
+        from genlab.generation import inception
 
         inception.check_available(opts.inception_weights)  # fail before minutes of work, not after
     fnet, _ = load_or_train(opts.feature_net, progress=opts.progress)

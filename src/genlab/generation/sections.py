@@ -2,9 +2,9 @@
 (metrics.json["generation"], figures/quality_*.png)."""
 from __future__ import annotations
 
-from genlab.quality.evaluate import SECTION
+from genlab.generation.evaluate import SECTION
 from genlab.analyses.base import figure_block
-from genlab.quality.figures import EPOCH_FIGURE, FLOOR_NAME, HIST_FIGURE, SAMPLES_FIGURE
+from genlab.generation.figures import EPOCH_FIGURE, FLOOR_NAME, HIST_FIGURE, SAMPLES_FIGURE
 from genlab.report.page import Figure, Section, Table, Text
 from genlab.runs import RunDir
 

@@ -19,7 +19,7 @@ from genlab.data.splits import Features
 from genlab.engine.callbacks import KeepBest
 from genlab.engine.trainer import TrainData, TrainerOptions, train
 from genlab.errors import GenlabError
-from genlab.evaluation.metrics import classification_metrics
+from genlab.representation.measures import classification_metrics
 from genlab.methods.classifier import ClassifierHead
 from genlab.runs import ModelDir
 

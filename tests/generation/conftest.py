@@ -9,7 +9,7 @@ import pytest
 import torch
 import yaml
 
-from quality_helpers import MODELS, TINY_NET
+from generation_helpers import MODELS, TINY_NET
 
 
 @pytest.fixture(scope="session")
@@ -27,7 +27,7 @@ def quality_cache(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def tiny_net(quality_cache):
-    from genlab.quality.features import load_or_train
+    from genlab.generation.features import load_or_train
 
     fnet, _ = load_or_train(TINY_NET, progress=False)
     return fnet

@@ -116,11 +116,11 @@ def draw(sampler: Sampler, n: int, seed: int = 0, batch_size: int = 1000) -> tor
     out = []
     for s in range(0, n, batch_size):
         images = sampler.sample(min(batch_size, n - s), generator=generator).cpu()  # b×1×28×28
-        out.append(to_uint8(images))
+        out.append(quantize_uint8(images))
     return torch.cat(out)
 
 
-def to_uint8(images: torch.Tensor) -> torch.Tensor:
+def quantize_uint8(images: torch.Tensor) -> torch.Tensor:
     """B×1×28×28 (or B×28×28) floats in [0, 1] → uint8 B×28×28."""
     return images.reshape(len(images), 28, 28).clamp(0, 1).mul(255).round().to(torch.uint8)
 

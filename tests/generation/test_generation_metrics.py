@@ -6,7 +6,7 @@ import pytest
 import scipy.linalg
 import torch
 
-from genlab.quality import metrics
+from genlab.generation import scores
 
 
 def _with_moments(n: int, mean: np.ndarray, cov: np.ndarray, seed: int) -> torch.Tensor:
@@ -24,7 +24,7 @@ def _closed_form_fid(m1, c1, m2, c2) -> float:
 
 def test_fid_of_a_set_against_itself_is_zero():
     x = torch.randn(500, 8, dtype=torch.float64)
-    assert abs(metrics.fid(x, x)) < 1e-6
+    assert abs(scores.fid(x, x)) < 1e-6
 
 
 def test_fid_of_two_gaussians_matches_closed_form():
@@ -33,7 +33,7 @@ def test_fid_of_two_gaussians_matches_closed_form():
     a, b = rng.standard_normal((d, d)), rng.standard_normal((d, d))
     c1, c2 = a @ a.T + 0.5 * np.eye(d), b @ b.T + 0.5 * np.eye(d)
     m1, m2 = rng.standard_normal(d), rng.standard_normal(d) + 1.0
-    got = metrics.fid(_with_moments(400, m1, c1, 2), _with_moments(300, m2, c2, 3))
+    got = scores.fid(_with_moments(400, m1, c1, 2), _with_moments(300, m2, c2, 3))
     assert got == pytest.approx(_closed_form_fid(m1, c1, m2, c2), rel=1e-6)
 
 
@@ -42,7 +42,7 @@ def test_fid_through_passthrough_equals_torchmetrics_with_the_network(tiny_net):
     from torchmetrics.image.fid import FrechetInceptionDistance
 
     from genlab.data import fashion_mnist
-    from genlab.quality.features import extract
+    from genlab.generation.features import extract
 
     class Net(torch.nn.Module):
         num_features = tiny_net.net.num_features
@@ -55,7 +55,7 @@ def test_fid_through_passthrough_equals_torchmetrics_with_the_network(tiny_net):
     metric = FrechetInceptionDistance(feature=Net())
     metric.update(real, real=True)
     metric.update(fake, real=False)
-    ours = metrics.fid(extract(tiny_net.net, real)[0], extract(tiny_net.net, fake)[0])
+    ours = scores.fid(extract(tiny_net.net, real)[0], extract(tiny_net.net, fake)[0])
     assert ours == pytest.approx(float(metric.compute()), rel=1e-4)
 
 
@@ -72,7 +72,7 @@ def _unbiased_mmd2(x: np.ndarray, y: np.ndarray) -> float:
 def test_kid_with_one_full_subset_is_the_unbiased_mmd():
     rng = np.random.default_rng(0)
     x, y = rng.standard_normal((120, 6)), rng.standard_normal((120, 6)) + 0.3
-    mean, std = metrics.kid(torch.from_numpy(x), torch.from_numpy(y), subsets=1, subset_size=120)
+    mean, std = scores.kid(torch.from_numpy(x), torch.from_numpy(y), subsets=1, subset_size=120)
     assert mean == pytest.approx(_unbiased_mmd2(x, y), rel=1e-4)
     assert std == 0
 
@@ -83,7 +83,7 @@ def test_kid_is_unbiased_for_equal_distributions():
     size is clearly positive — so the test could fail."""
     rng = np.random.default_rng(5)
     x, y = rng.standard_normal((4000, 8)), rng.standard_normal((4000, 8))
-    mean, std = metrics.kid(torch.from_numpy(x), torch.from_numpy(y), subsets=400, subset_size=40, seed=1)
+    mean, std = scores.kid(torch.from_numpy(x), torch.from_numpy(y), subsets=400, subset_size=40, seed=1)
     assert abs(mean) < 3 * std / np.sqrt(400)
     k = lambda a, b: (a @ b.T / 8 + 1) ** 3  # noqa: E731
     biased = [k(a, a).mean() + k(b, b).mean() - 2 * k(a, b).mean() for a, b in zip(x.reshape(100, 40, 8), y.reshape(100, 40, 8))]
@@ -92,13 +92,13 @@ def test_kid_is_unbiased_for_equal_distributions():
 
 def test_kid_detects_a_shift():
     x, y = torch.randn(300, 4), torch.randn(300, 4) + 1.0
-    assert metrics.kid(x, y, subsets=20, subset_size=100)[0] > 0.05
+    assert scores.kid(x, y, subsets=20, subset_size=100)[0] > 0.05
 
 
 def test_precision_recall_of_identical_and_disjoint_sets():
     x = torch.randn(200, 3)
-    assert metrics.precision_recall(x, x) == (1.0, 1.0)
-    assert metrics.precision_recall(x, x + 100) == (0.0, 0.0)
+    assert scores.precision_recall(x, x) == (1.0, 1.0)
+    assert scores.precision_recall(x, x + 100) == (0.0, 0.0)
 
 
 def test_precision_recall_on_a_grid_with_half_the_modes():
@@ -107,28 +107,28 @@ def test_precision_recall_on_a_grid_with_half_the_modes():
     so the fake manifold covers real points 0..52: recall 53/100."""
     real = torch.arange(100, dtype=torch.float32).unsqueeze(1)
     fake = torch.arange(50, dtype=torch.float32).unsqueeze(1)
-    assert metrics.precision_recall(real, fake, k=3, chunk=7) == (1.0, 0.53)
-    assert metrics.precision_recall(fake, real, k=3) == (0.53, 1.0)  # roles swap
+    assert scores.precision_recall(real, fake, k=3, chunk=7) == (1.0, 0.53)
+    assert scores.precision_recall(fake, real, k=3) == (0.53, 1.0)  # roles swap
 
 
 def test_inception_score_extremes():
     confident = torch.eye(10).repeat(30, 1) * 100  # 300 samples, each certain, classes balanced
-    assert metrics.inception_score(confident, splits=1)[0] == pytest.approx(10, rel=1e-6)
-    assert metrics.inception_score(torch.zeros(300, 10), splits=1)[0] == pytest.approx(1, rel=1e-6)
+    assert scores.inception_score(confident, splits=1)[0] == pytest.approx(10, rel=1e-6)
+    assert scores.inception_score(torch.zeros(300, 10), splits=1)[0] == pytest.approx(1, rel=1e-6)
     one_class = torch.zeros(300, 10)
     one_class[:, 3] = 100  # mode collapse: confident but always the same class
-    assert metrics.inception_score(one_class, splits=3)[0] == pytest.approx(1, rel=1e-6)
+    assert scores.inception_score(one_class, splits=3)[0] == pytest.approx(1, rel=1e-6)
 
 
 def test_class_histogram_and_missing_classes():
     logits = torch.zeros(100, 10)
     logits[:60, 0] = 1
     logits[60:, 7] = 1
-    hist = metrics.class_histogram(logits)
+    hist = scores.class_histogram(logits)
     assert hist[0] == pytest.approx(0.6) and hist[7] == pytest.approx(0.4) and sum(hist) == pytest.approx(1)
     x = torch.randn(100, 4, dtype=torch.float64)
-    out = metrics.all_metrics(metrics.FeatureSet(x, torch.randn(100, 10)), metrics.FeatureSet(x, logits),
-                              metrics.MetricOptions(kid_subsets=5, kid_subset_size=50, is_splits=2))
+    out = scores.all_metrics(scores.FeatureSet(x, torch.randn(100, 10)), scores.FeatureSet(x, logits),
+                              scores.MetricOptions(kid_subsets=5, kid_subset_size=50, is_splits=2))
     assert out["classes_missing"] == 8 and out["fid"] == pytest.approx(0, abs=1e-6)
     assert out["precision"] == out["recall"] == 1.0
 
@@ -143,7 +143,7 @@ def test_inception_score_std_is_the_population_std_over_splits():
     for part in np.split(prob, 3):
         marginal = part.mean(0, keepdims=True)
         scores.append(np.exp((part * (np.log(part) - np.log(marginal))).sum(1).mean()))
-    mean, std = metrics.inception_score(logits, splits=3, seed=7)
+    mean, std = scores.inception_score(logits, splits=3, seed=7)
     assert mean == pytest.approx(np.mean(scores), rel=1e-9)
     assert std == pytest.approx(np.std(scores), rel=1e-9)
     assert std != pytest.approx(np.std(scores, ddof=1), rel=1e-3)  # not the Bessel-corrected std
@@ -153,11 +153,11 @@ def test_inception_score_mean_matches_torchmetrics():
     from torchmetrics.image.inception import InceptionScore
 
     logits = torch.randn(200, 10, generator=torch.Generator().manual_seed(3), dtype=torch.float64) * 2
-    metric = InceptionScore(feature=metrics.PassThrough(10), splits=4)
+    metric = InceptionScore(feature=scores.PassThrough(10), splits=4)
     metric.update(logits)
     with torch.random.fork_rng():
         torch.manual_seed(5)  # torchmetrics shuffles with the global RNG: the same groups as seed 5
         ref_mean, ref_std = metric.compute()
-    mean, std = metrics.inception_score(logits, splits=4, seed=5)
+    mean, std = scores.inception_score(logits, splits=4, seed=5)
     assert mean == pytest.approx(float(ref_mean), rel=1e-9)
     assert std == pytest.approx(float(ref_std) * np.sqrt(3 / 4), rel=1e-9)  # ddof=0 vs ddof=1

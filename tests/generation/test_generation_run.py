@@ -6,8 +6,8 @@ import pytest
 import torch
 
 from genlab.cli import main
-from genlab.quality import samplers
-from quality_helpers import TINY_NET
+from genlab.generation import samplers
+from generation_helpers import TINY_NET
 
 
 @pytest.mark.parametrize("model", ["gan_uniform", "vae", "ae4"])
@@ -22,7 +22,7 @@ def test_sample_writes_uint8_images(tiny_run, tmp_path, model, capsys):
 
 
 def test_gan_prior_defaults_to_training_prior(tiny_run):
-    from genlab.quality.evaluate import build_sampler
+    from genlab.generation.evaluate import build_sampler
 
     config = __import__("genlab.config", fromlist=["x"]).study_from_dict(tiny_run.read_config())
     _, default = build_sampler(tiny_run, config, "gan_uniform", samplers.SamplerOptions())
@@ -43,10 +43,10 @@ def test_sample_errors_are_one_line(tiny_run, tmp_path, capsys):
 
 def test_evaluate_report_and_epoch_fid(tiny_run, tiny_net, capsys):
     from genlab.atomic import append_jsonl
-    from genlab.quality.epoch_fid import EpochFID
-    from genlab.quality.evaluate import EvaluateOptions, evaluate_run
-    from genlab.quality.metrics import MetricOptions
-    from genlab.quality.report import quality_sections
+    from genlab.generation.epoch_fid import EpochFID
+    from genlab.generation.evaluate import EvaluateOptions, evaluate_run
+    from genlab.generation.scores import MetricOptions
+    from genlab.generation.sections import quality_sections
     from genlab.registry import load_trained
     from genlab.report.page import Table, write
 
@@ -83,7 +83,7 @@ def test_evaluate_report_and_epoch_fid(tiny_run, tiny_net, capsys):
 
 
 def test_quality_sections_without_evaluation(tmp_path):
-    from genlab.quality.report import quality_sections
+    from genlab.generation.sections import quality_sections
     from genlab.runs import RunDir
 
     sections = quality_sections(RunDir(tmp_path))
@@ -102,7 +102,7 @@ def test_inception_fid_needs_torch_fidelity(tiny_run, tmp_path, capsys):
 
 
 def test_prior_verdict_is_decided_by_numbers_and_says_within_noise():
-    from genlab.quality.report import _prior_verdict
+    from genlab.generation.sections import _prior_verdict
 
     base = {"fid": 10.0, "kid": 0.010, "kid_std": 0.002, "precision": 0.5, "recall": 0.5}
     close = _prior_verdict(("n", base), ("u", {**base, "fid": 12.0, "kid": 0.013}), floor=1.0)
