@@ -139,14 +139,14 @@ def test_inception_score_std_is_the_population_std_over_splits():
     logits = torch.randn(300, 10, generator=torch.Generator().manual_seed(2)) * 3
     order = torch.randperm(300, generator=torch.Generator().manual_seed(7))
     prob = torch.softmax(logits[order].double(), dim=1).numpy()
-    scores = []
+    per_split = []
     for part in np.split(prob, 3):
         marginal = part.mean(0, keepdims=True)
-        scores.append(np.exp((part * (np.log(part) - np.log(marginal))).sum(1).mean()))
+        per_split.append(np.exp((part * (np.log(part) - np.log(marginal))).sum(1).mean()))
     mean, std = scores.inception_score(logits, splits=3, seed=7)
-    assert mean == pytest.approx(np.mean(scores), rel=1e-9)
-    assert std == pytest.approx(np.std(scores), rel=1e-9)
-    assert std != pytest.approx(np.std(scores, ddof=1), rel=1e-3)  # not the Bessel-corrected std
+    assert mean == pytest.approx(np.mean(per_split), rel=1e-9)
+    assert std == pytest.approx(np.std(per_split), rel=1e-9)
+    assert std != pytest.approx(np.std(per_split, ddof=1), rel=1e-3)  # not the Bessel-corrected std
 
 
 def test_inception_score_mean_matches_torchmetrics():
