@@ -109,6 +109,30 @@ class ModelSpec:
         self.title = self.title or self.name
 
 
+BETTER = ("higher", "lower")
+
+
+@dataclass
+class ComparisonSpec:
+    """A difference between two models that the study's source report draws; genlab
+    tests it over seeds (genlab.experiments.verdicts) and says whether it holds."""
+
+    metric: str  # SOURCE:PATH — SOURCE is an analysis key, `generation`, `summary` or `eval`
+    a: str  # model names of this study
+    b: str
+    better: str = "higher"  # higher | lower: which direction of the metric is better
+    label: str = ""  # the metric in words, e.g. "frozen-encoder test accuracy"
+    claim: str = ""  # what the source report concluded, quoted beside the verdict
+
+    def __post_init__(self) -> None:
+        _require(self.better in BETTER, f"better must be higher or lower, got {self.better!r}")
+        source, _, path = self.metric.partition(":")
+        _require(bool(source) and bool(path), f"metric must be SOURCE:PATH, e.g. summary:final.test.loss, "
+                                              f"got {self.metric!r}")
+        _require(self.a != self.b, f"a and b must name two different models, got {self.a!r} twice")
+        self.label = self.label or self.metric
+
+
 @dataclass
 class StudyConfig:
     """A whole study: data, models, study-specific analysis options."""
@@ -119,11 +143,17 @@ class StudyConfig:
     data: DataConfig = field(default_factory=DataConfig)
     models: list[ModelSpec] = field(default_factory=list)
     analysis: dict[str, Any] = field(default_factory=dict)  # validated by the study's own dataclass
+    comparisons: list[ComparisonSpec] = field(default_factory=list)  # tested over seeds by experiments
 
     def __post_init__(self) -> None:
         _require(0 <= self.seed <= MAX_SEED, f"seed must be a whole number from 0 to {MAX_SEED:,} (2**32 - 1), "
                                              f"got {self.seed}")
         _require(bool(self.models), "models: a study needs at least one model entry (- name: ..., model: ...)")
+        names = [m.name for m in self.models]
+        for i, comp in enumerate(self.comparisons):
+            for side in ("a", "b"):
+                _require(getattr(comp, side) in names, f"comparisons[{i}].{side}: {getattr(comp, side)!r} is not a "
+                                                       f"model of this study (models: {', '.join(names)})")
 
     def model(self, name: str) -> ModelSpec:
         for spec in self.models:

@@ -17,6 +17,7 @@ COMMAND_MODULES = [
     "genlab.cli.kitti_cmd",
     "genlab.cli.detect_cmd",
     "genlab.cli.generation_cmd",
+    "genlab.cli.experiment_cmd",
 ]
 
 

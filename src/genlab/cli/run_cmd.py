@@ -6,7 +6,29 @@ from pathlib import Path
 
 
 def register(sub) -> None:
-    p = sub.add_parser("run", help="run a study (shipped name like `dense`, or a YAML path) into a run folder")
+    p = sub.add_parser("run", help="run a study (shipped name like `dense`, or a YAML path) into a run folder; "
+                                   "with --seeds, an experiment of several seeds")
+    add_study_arguments(p)
+    add_experiment_arguments(p)
+    p.set_defaults(func=_run)
+
+    r = sub.add_parser("report", help="rebuild report.html of a run or experiment folder from its files")
+    r.add_argument("run_dir", type=Path)
+    r.set_defaults(func=_report)
+
+
+def add_experiment_arguments(p) -> None:
+    p.add_argument("--seeds", type=int, help="train every setting with N seeds (the study's seed, +1, ...): an "
+                                             "experiment folder with one aggregated report, means with 95%% CIs")
+    p.add_argument("--jobs", type=int, help="trials at once (local executor; default: what fits — one per core "
+                                            "within memory, or one per GPU; CPU threads are divided between them)")
+    p.add_argument("--executor", choices=("local", "slurm"), default="local",
+                   help="where trials run: local processes, or a SLURM job array through submitit")
+    p.add_argument("--slurm", metavar="KEY=VALUE,...",
+                   help="options for --executor slurm, e.g. partition=gpu,gpus_per_node=1,timeout_min=60")
+
+
+def add_study_arguments(p) -> None:
     p.add_argument("study", help="shipped study name (dense, conv, kitti) or path to a study YAML")
     p.add_argument("--out", type=Path, help="run folder (default runs/<study>-<timestamp>)")
     p.add_argument("--quick", action="store_true", help="apply the study's quick settings (fewer epochs, subsets)")
@@ -20,31 +42,38 @@ def register(sub) -> None:
     p.add_argument("--no-progress", action="store_true", help="no progress bars (epoch lines are still printed)")
     p.add_argument("--keep-checkpoints", action="store_true",
                    help="keep every model's epoch checkpoints after it finished (default: only final.pt)")
-    p.set_defaults(func=_run)
-
-    r = sub.add_parser("report", help="rebuild report.html of a run folder from its files")
-    r.add_argument("run_dir", type=Path)
-    r.set_defaults(func=_report)
 
 
 DEVICES = ("auto", "cpu", "cuda")
 MAX_THREADS = 1024
 
 
-def _run(args) -> int:
-    from genlab.config import load_study
+def check_common(args) -> list[str]:
+    """Cheap checks first (a typo costs no import of torch); the --set list with --data-dir."""
     from genlab.errors import GenlabError
 
-    # cheap checks first: a typo costs no import of torch
     if args.device not in DEVICES:
         raise GenlabError(f"--device {args.device!r}: use one of {', '.join(DEVICES)}")
     if args.threads is not None and not 1 <= args.threads <= MAX_THREADS:
         raise GenlabError(f"--threads must be from 1 to {MAX_THREADS}, got {args.threads}")
     if args.resume and not args.out:
-        raise GenlabError("--resume needs --out RUN_DIR: the folder of the run to continue")
+        raise GenlabError("--resume needs --out FOLDER: the folder of the run or experiment to continue")
     overrides = list(args.overrides)
     if args.data_dir:  # Fashion-MNIST's folder; a KITTI study refuses data.data_dir with one line
         overrides.append(f"data.data_dir={json.dumps(args.data_dir)}")  # quoted: any path stays a string
+    return overrides
+
+
+def _run(args) -> int:
+    from genlab.config import load_study
+    from genlab.errors import GenlabError
+
+    overrides = check_common(args)
+    if args.seeds is not None:
+        return run_experiment(args, overrides, vary={})
+    for flag, given in (("--jobs", args.jobs), ("--slurm", args.slurm), ("--executor slurm", args.executor == "slurm")):
+        if given:
+            raise GenlabError(f"{flag} is for experiments: add --seeds N (or use `genlab sweep`)")
     config = load_study(args.study, overrides, quick=args.quick, seed=args.seed)
     if args.out:
         from genlab.runs import check_out
@@ -62,6 +91,33 @@ def _run(args) -> int:
     return 0
 
 
+def run_experiment(args, overrides: list[str], vary: dict) -> int:
+    """`run --seeds` and `sweep`: the experiment, its report, exit 1 if any trial failed."""
+    import sys
+
+    from genlab.experiments.plan import ExperimentSpec
+    from genlab.experiments.slurm import parse_options
+    from genlab.studies.base import Runtime
+
+    if args.threads is not None:
+        from genlab.errors import GenlabError
+
+        raise GenlabError("--threads is set per trial by the experiment (cores divided by --jobs); drop it")
+    spec = ExperimentSpec(args.study, overrides, args.quick, 1 if args.seeds is None else args.seeds, args.seed, vary, args.executor,
+                          args.jobs, parse_options(args.slurm))
+    _terminate_like_ctrl_c()
+    from genlab.experiments.orchestrate import run_experiment as run
+
+    runtime = Runtime(device=args.device, resume=args.resume, progress=not args.no_progress,
+                      keep_checkpoints=args.keep_checkpoints)
+    report, outcomes = run(spec, args.out, runtime)
+    failed = [o for o in outcomes if o.status != "done"]
+    for o in failed:
+        print(f"genlab: trial {o.id} failed: {o.error}", file=sys.stderr)
+    print(f"genlab: experiment report written to {report}", file=sys.stderr)
+    return 1 if failed else 0
+
+
 def _terminate_like_ctrl_c() -> None:
     """`kill PID` (SIGTERM) ends a run as Ctrl-C does: the run folder is unlocked, and
     removed if no model finished an epoch (Python's default would skip all cleanup)."""
@@ -76,8 +132,14 @@ def _terminate_like_ctrl_c() -> None:
 
 
 def _report(args) -> int:
+    from genlab.experiments.orchestrate import ExperimentDir, is_experiment
     from genlab.runs import RunDir
     from genlab.studies.runner import build_report
 
+    if is_experiment(args.run_dir):
+        from genlab.experiments import aggregate
+
+        print(aggregate.write(ExperimentDir(args.run_dir)))
+        return 0
     print(build_report(RunDir(args.run_dir)))
     return 0

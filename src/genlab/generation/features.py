@@ -15,6 +15,8 @@ test set exactly like generated ones.
 """
 from __future__ import annotations
 
+import contextlib
+
 import dataclasses
 import hashlib
 import json
@@ -185,15 +187,37 @@ def load_or_train(cfg: FeatureNetConfig = FeatureNetConfig(), retrain: bool = Fa
         if found is not None:
             return found, False
     folder = model_dir(cfg)
-    if retrain and folder.path.exists():
-        shutil.rmtree(folder.path)  # our own cache folder: start clean
-    if progress:
-        print(f"genlab: training the metrics feature network once (cached in {folder.path})", file=sys.stderr)
-    net, record = train(cfg, progress=progress)
-    weights = folder.final
-    record["sha256"] = file_sha256(weights)
-    atomic.write_json(_record_path(weights), record)
+    with _training_lock(folder.path):  # trials of an experiment share the cache: one trains, the others wait
+        if not retrain and (found := load(cfg)) is not None:
+            return found, False
+        if retrain and folder.path.exists():
+            shutil.rmtree(folder.path)  # our own cache folder: start clean
+        if progress:
+            print(f"genlab: training the metrics feature network once (cached in {folder.path})", file=sys.stderr)
+        net, record = train(cfg, progress=progress)
+        weights = folder.final
+        record["sha256"] = file_sha256(weights)
+        atomic.write_json(_record_path(weights), record)
     return FeatureNet(net.eval(), weights, record["sha256"], record), True
+
+
+@contextlib.contextmanager
+def _training_lock(folder: Path):
+    """An OS lock (released by the kernel if the holder dies) beside the cache folder."""
+    import fcntl
+
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with open(folder.parent / f".{folder.name}.lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"genlab: waiting for another process that is training the feature network in {folder}",
+                  file=sys.stderr, flush=True)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 # ---------------------------------------------------------------- data and training

@@ -21,13 +21,7 @@ def run_study(config: StudyConfig, out: Path | None, runtime: Runtime) -> RunDir
     model finished an epoch (nothing there to resume)."""
     out = Path(out) if out else default_out(Path(config.study).stem)
     runs.check_out(out, runtime.resume)
-    from genlab.engine.device import select_device
-
-    select_device(runtime.device)  # --device cuda without a GPU: refused before anything is written
-    _check_data_sizes(config.data)
-    _check_registry_models(config)  # before the study's (heavier) imports
-    study = get_study(config.study)
-    options = preflight(study, config)
+    study, options = check_study(config, runtime)
     run = prepare(out, cfgmod.to_dict(config), runtime.resume)
     try:
         print(f"genlab: run folder {run.path}", file=sys.stderr)
@@ -41,6 +35,18 @@ def run_study(config: StudyConfig, out: Path | None, runtime: Runtime) -> RunDir
         runs.unlock(run)
     print(f"genlab: report written to {path}", file=sys.stderr)
     return run
+
+
+def check_study(config: StudyConfig, runtime: Runtime):
+    """Every check of a study that needs no training: device, data sizes, models (built on
+    the meta device), the study's own settings and preflight. Returns (study, settings)."""
+    from genlab.engine.device import select_device
+
+    select_device(runtime.device)  # --device cuda without a GPU: refused before anything is written
+    _check_data_sizes(config.data)
+    _check_registry_models(config)  # before the study's (heavier) imports
+    study = get_study(config.study)
+    return study, preflight(study, config)
 
 
 def preflight(study, config: StudyConfig):
@@ -91,6 +97,11 @@ def build_report(run: RunDir) -> Path:
     study = get_study(config.study)
     environment = runs.read_json(run.environment) if run.environment.is_file() else {}
     sections = study.sections(run, config)
+    from genlab.experiments import run_metrics, verdicts
+
+    tested = verdicts.section(config.comparisons, [run_metrics.read_run(run.path)])
+    if tested:  # after the overview: whether each difference the page shows is real
+        sections.insert(min(1, len(sections)), tested)
     subtitle = f"{study.title} · run folder {run.path.name} · seed {config.seed}"
     return page.write(run.path, config.title or study.title, sections, raw, environment, subtitle)
 

@@ -1,0 +1,134 @@
+"""An experiment's report.html, from its folder alone: what ran, the source report's
+comparisons tested over seeds, every headline metric as mean ± 95 % CI, a sweep's metrics
+against the varied value (with the PCA floor for a latent size), and each trial's fate."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from genlab.config import ComparisonSpec, from_dict
+from genlab.experiments import run_metrics, verdicts
+from genlab.experiments.aggregate import TrialState, cells, latent_key, read_pca_floor
+from genlab.experiments.stats import format_mean, summarize
+from genlab.report import page
+from genlab.report.page import Figure, Section, Table, Text
+
+TEST_LOSS = ("summary:final.test.loss", "test loss (the model's own objective)")
+
+
+def write(exp, spec: dict, states: list[TrialState]) -> Path:
+    done = [s for s in states if s.record is not None]
+    comparisons = _comparisons(done)
+    sections = [_overview(spec, states)]
+    groups = cells(states)
+    for cell, members in groups.items():
+        tested = verdicts.section(comparisons, [m.record for m in members])
+        if tested:
+            tested.title += f" — {cell}" if cell else ""
+            sections.append(tested)
+    sections.append(_metrics(groups, _headline(comparisons)))
+    sweep = _sweep(exp, spec, groups, _headline(comparisons))
+    if sweep:
+        sections.append(sweep)
+    sections.append(_trials(states))
+    title = (done[0].record.config.get("title") if done else "") or spec["study"]
+    subtitle = f"experiment {exp.path.name} · {len(states)} trials · seeds from {spec['first_seed']}"
+    return page.write(exp.path, f"{title} — {spec['seeds']} seed{'s' * (spec['seeds'] != 1)}", sections, spec, {},
+                      subtitle)
+
+
+def _comparisons(done: list[TrialState]) -> list[ComparisonSpec]:
+    if not done:
+        return []
+    raw = done[0].record.config.get("comparisons") or []
+    return [from_dict(ComparisonSpec, c, f"comparisons[{i}]") for i, c in enumerate(raw)]
+
+
+def _headline(comparisons: list[ComparisonSpec]) -> list[tuple[str, str]]:
+    """(metric, label): the test loss, then every metric a comparison uses."""
+    out = {TEST_LOSS[0]: TEST_LOSS[1]}
+    for c in comparisons:
+        out.setdefault(c.metric, c.label)
+    return list(out.items())
+
+
+def _overview(spec: dict, states: list[TrialState]) -> Section:
+    counts = {k: sum(s.status == k for s in states) for k in ("done", "failed", "not run")}
+    vary = "; ".join(f"{k} ∈ {{{', '.join(map(str, v))}}}" for k, v in (spec.get("vary") or {}).items())
+    lines = [f"Study {spec['study']}{' (quick settings)' if spec.get('quick') else ''}, {spec['seeds']} seed(s) per "
+             f"setting starting at {spec['first_seed']}" + (f", varying {vary}" if vary else "") +
+             f"; executor {spec['executor']}.",
+             f"Trials: {counts['done']} finished, {counts['failed']} failed, {counts['not run']} not run. Every "
+             "number below says how many trials it rests on (n); one row per trial × model × metric is in "
+             "results.csv, and each trial's own report is in trials/ID/report.html."]
+    if spec.get("overrides"):
+        lines.append("Settings changed from the study file: " + ", ".join(spec["overrides"]) + ".")
+    blocks = [Text("\n\n".join(lines))]
+    if counts["failed"] or counts["not run"]:
+        blocks.append(Text(f"{counts['failed'] + counts['not run']} trial(s) did not finish; the numbers below rest "
+                           "only on the finished ones (see the last section). `--resume` runs the rest.", note=True))
+    return Section("Experiment", blocks)
+
+
+def _metrics(groups: dict[str, list[TrialState]], headline: list[tuple[str, str]]) -> Section:
+    rows = []
+    for cell, members in groups.items():
+        records = [m.record for m in members]
+        for metric, label in headline:
+            for model in (records[0].models if records else []):
+                values = [v for r in records if (v := run_metrics.value(r, metric, model)) is not None]
+                if values:
+                    s = summarize(values)
+                    rows.append([cell or "—", records[0].title(model), label, s.n, format_mean(s),
+                                 min(values), max(values)])
+    caption = "mean ± half-width of the 95 % confidence interval (Student's t) over seeds; a bare number is one trial"
+    return Section("Metrics over seeds", [Table(["setting", "model", "metric", "n", "mean ± 95 % CI", "min", "max"],
+                                                rows, caption)])
+
+
+def _sweep(exp, spec: dict, groups: dict[str, list[TrialState]], headline: list[tuple[str, str]]) -> Section | None:
+    vary = spec.get("vary") or {}
+    if len(vary) != 1:
+        return None if not vary else Section("Sweep", [Text(
+            "Several settings vary at once: the table above gives every cell of the grid; the figures against one "
+            "varied value are drawn for one --vary only.", note=True)])
+    key, values = next(iter(vary.items()))
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+        return None
+    from genlab.experiments import sweep_figures
+
+    floor = read_pca_floor(exp)
+    latent = latent_key(spec)
+    blocks = []
+    for i, (metric, label) in enumerate(headline):
+        series = _series(groups, key, metric)
+        if not series:
+            continue
+        path = exp.path / "figures" / f"sweep_{i}.png"
+        floor_for = latent[1] if latent and floor and metric == TEST_LOSS[0] else None
+        sweep_figures.against_value(path, key, label, series, floor if floor_for else None, floor_for)
+        caption = f"{label} against {key}: mean over seeds, band = 95 % CI (where n > 1)"
+        if floor_for:
+            caption += (f"; dashed: the linear floor for {floor_for} — PCA's test MSE per pixel with that many "
+                        f"components, fitted on the same {floor['n_train']:,} training images")
+        blocks.append(Figure(str(path.relative_to(exp.path)), caption))
+    return Section(f"Sweep over {key}", blocks) if blocks else None
+
+
+def _series(groups, key: str, metric: str) -> dict[str, list[tuple[float, object]]]:
+    """model title → [(varied value, Summary)] for the cells that measured it."""
+    out: dict[str, list] = {}
+    for members in groups.values():
+        if not members:
+            continue
+        x = members[0].vary[key]
+        for model in members[0].record.models:
+            values = [v for m in members if (v := run_metrics.value(m.record, metric, model)) is not None]
+            if values:
+                out.setdefault(model, []).append((float(x), summarize(values)))
+    return out
+
+
+def _trials(states: list[TrialState]) -> Section:
+    rows = [[s.id, s.seed, s.cell or "—", s.status,
+             f"trials/{s.id}/report.html" if s.status == "done" else (s.error or "—")] for s in states]
+    return Section("Trials", [Table(["trial", "seed", "setting", "status", "report / error"], rows)])
