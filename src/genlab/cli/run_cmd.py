@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 
@@ -36,12 +37,15 @@ def add_study_arguments(p) -> None:
                    help="override a study setting, e.g. --set train.epochs=3 (repeatable)")
     p.add_argument("--seed", type=int, help="random seed (overrides the study's)")
     p.add_argument("--resume", action="store_true", help="continue an interrupted run in --out")
-    p.add_argument("--device", default="auto", help="auto (GPU when present), cpu or cuda")
+    p.add_argument("--device", default="auto", help="auto (GPU when present), cpu, cuda, or GPU indices such as "
+                                                    "0,1 (kitti: ultralytics' DDP over those GPUs)")
     p.add_argument("--data-dir", help="folder with the Fashion-MNIST IDX files (else $GENLAB_DATA, Debian package, cache)")
     p.add_argument("--threads", type=int, help="CPU threads for torch (default: one per core, or $GENLAB_THREADS)")
     p.add_argument("--no-progress", action="store_true", help="no progress bars (epoch lines are still printed)")
     p.add_argument("--keep-checkpoints", action="store_true",
                    help="keep every model's epoch checkpoints after it finished (default: only final.pt)")
+    p.add_argument("--mlflow", action="store_true", help="also log each finished run to MLflow "
+                                                         "($MLFLOW_TRACKING_URI, else ./mlruns)")
 
 
 DEVICES = ("auto", "cpu", "cuda")
@@ -52,12 +56,17 @@ def check_common(args) -> list[str]:
     """Cheap checks first (a typo costs no import of torch); the --set list with --data-dir."""
     from genlab.errors import GenlabError
 
-    if args.device not in DEVICES:
-        raise GenlabError(f"--device {args.device!r}: use one of {', '.join(DEVICES)}")
+    if args.device not in DEVICES and not re.fullmatch(r"\d{1,3}(,\d{1,3})+", args.device):
+        raise GenlabError(f"--device {args.device!r}: use one of {', '.join(DEVICES)}, or GPU indices such as 0,1 "
+                          "(several GPUs: the kitti study, through ultralytics' DDP)")
     if args.threads is not None and not 1 <= args.threads <= MAX_THREADS:
         raise GenlabError(f"--threads must be from 1 to {MAX_THREADS}, got {args.threads}")
     if args.resume and not args.out:
         raise GenlabError("--resume needs --out FOLDER: the folder of the run or experiment to continue")
+    if args.mlflow:
+        from genlab import tracking
+
+        tracking.check_available()
     overrides = list(args.overrides)
     if args.data_dir:  # Fashion-MNIST's folder; a KITTI study refuses data.data_dir with one line
         overrides.append(f"data.data_dir={json.dumps(args.data_dir)}")  # quoted: any path stays a string
@@ -86,7 +95,7 @@ def _run(args) -> int:
     setup_process(threads=args.threads)
     _terminate_like_ctrl_c()
     runtime = Runtime(device=args.device, resume=args.resume, progress=not args.no_progress,
-                      keep_checkpoints=args.keep_checkpoints)
+                      keep_checkpoints=args.keep_checkpoints, mlflow=args.mlflow)
     run_study(config, args.out, runtime)
     return 0
 
@@ -103,13 +112,18 @@ def run_experiment(args, overrides: list[str], vary: dict) -> int:
         from genlab.errors import GenlabError
 
         raise GenlabError("--threads is set per trial by the experiment (cores divided by --jobs); drop it")
+    if "," in args.device:
+        from genlab.errors import GenlabError
+
+        raise GenlabError(f"--device {args.device} with an experiment: trials get one GPU each already "
+                          "(--jobs = one per GPU); use --device auto or cuda")
     spec = ExperimentSpec(args.study, overrides, args.quick, 1 if args.seeds is None else args.seeds, args.seed, vary, args.executor,
                           args.jobs, parse_options(args.slurm))
     _terminate_like_ctrl_c()
     from genlab.experiments.orchestrate import run_experiment as run
 
     runtime = Runtime(device=args.device, resume=args.resume, progress=not args.no_progress,
-                      keep_checkpoints=args.keep_checkpoints)
+                      keep_checkpoints=args.keep_checkpoints, mlflow=args.mlflow)
     report, outcomes = run(spec, args.out, runtime)
     failed = [o for o in outcomes if o.status != "done"]
     for o in failed:

@@ -48,8 +48,15 @@ def import_yolo(offline: bool = True):
 
 
 def resolve_device(device: str) -> str:
+    """What ultralytics is given: cpu, one GPU ("0"), or several ("0,1": ultralytics launches
+    its own DDP workers, one per GPU)."""
     import torch
 
+    from genlab.engine.device import gpu_list, select_device
+
+    if gpu_list(device) is not None:
+        select_device(device)  # enough GPUs visible, or one line
+        return device
     if device == "cuda" and not torch.cuda.is_available():
         raise GenlabError("--device cuda was asked for but no CUDA GPU is visible; use --device auto or cpu")
     if device == "cpu" or (device == "auto" and not torch.cuda.is_available()):

@@ -15,11 +15,26 @@ import torch
 from genlab.errors import GenlabError
 
 
+def gpu_list(requested: str) -> list[int] | None:
+    """`0,1` (GPU indices, comma-separated) → [0, 1]; None for auto / cpu / cuda."""
+    parts = requested.split(",")
+    if "," not in requested or not all(p.isdigit() and len(p) <= 3 for p in parts):
+        return None
+    return [int(p) for p in parts]
+
+
 def select_device(requested: str = "auto") -> torch.device:
+    gpus = gpu_list(requested)
+    if gpus is not None:
+        visible = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        if len(set(gpus)) != len(gpus) or max(gpus) >= visible:
+            raise GenlabError(f"--device {requested}: needs {len(gpus)} distinct GPUs numbered below the {visible} "
+                              "visible here; use --device auto, cpu or cuda")
+        return torch.device(f"cuda:{gpus[0]}")  # the launcher (ultralytics DDP) spreads over the rest
     if requested == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if requested not in ("cpu", "cuda"):
-        raise GenlabError(f"--device {requested!r}: use auto, cpu or cuda")
+        raise GenlabError(f"--device {requested!r}: use auto, cpu, cuda or GPU indices such as 0,1")
     if requested == "cuda" and not torch.cuda.is_available():
         raise GenlabError("--device cuda: no CUDA GPU is visible; use --device cpu or auto")
     return torch.device(requested)

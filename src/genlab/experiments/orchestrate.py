@@ -64,6 +64,13 @@ def run_experiment(spec: ExperimentSpec, out: Path | None, runtime: Runtime) -> 
 
         slurm.check_available(spec.slurm)
     n_parallel = spec.jobs or executors.default_jobs(runtime.device, len(trials))
+    if runtime.mlflow:
+        import os
+
+        from genlab import tracking
+
+        os.environ.setdefault(tracking.EXPERIMENT_ENV, f"genlab-{exp.path.resolve().name}")
+        os.environ.setdefault("MLFLOW_TRACKING_URI", tracking.tracking_uri())  # trials share the store
     created = _create(exp, spec, trials, runtime.resume)
     try:
         outcomes = _execute(exp, spec, trials, runtime, n_parallel)
@@ -139,6 +146,8 @@ def trial_argv(exp: ExperimentDir, trial: Trial, runtime: Runtime) -> list[str]:
         argv.append("--resume")
     if runtime.keep_checkpoints:
         argv.append("--keep-checkpoints")
+    if runtime.mlflow:  # each trial logs itself; they share one MLflow experiment named after this folder
+        argv.append("--mlflow")
     return argv
 
 

@@ -17,6 +17,7 @@ class Runtime:
     resume: bool = False
     progress: bool = True
     keep_checkpoints: bool = False  # keep every model's epoch checkpoints after it finished (default: final.pt only)
+    mlflow: bool = False  # log the finished run folder to MLflow (genlab.tracking)
 
 
 @dataclass
@@ -34,7 +35,8 @@ class Study(Protocol):
 
     kind: str
     title: str
-    Options: type  # dataclass validating the study file's `analysis:` mapping
+    def settings(self, config: StudyConfig) -> Any:
+        """The study file's `analysis:` mapping, validated by the study's own dataclass."""
 
     def run(self, ctx: StudyContext) -> None: ...
 

@@ -21,7 +21,7 @@ class KittiStudy:
     kind = "kitti"
     title = "Study 3 — YOLOv5s on KITTI: from scratch vs transfer learning (report 004, part II)"
     Settings = KittiSettings
-    Options = KittiSettings  # the older name a study runner may read
+    multi_gpu = True  # --device 0,1: ultralytics launches DDP over those GPUs
 
     def settings(self, config: StudyConfig) -> KittiSettings:
         return cfgmod.typed_options(KittiSettings, config.analysis, "analysis")

@@ -34,27 +34,33 @@ def run_study(config: StudyConfig, out: Path | None, runtime: Runtime) -> RunDir
     finally:
         runs.unlock(run)
     print(f"genlab: report written to {path}", file=sys.stderr)
+    if runtime.mlflow:
+        from genlab import tracking
+
+        run_id = tracking.log_run(run.path)
+        print(f"genlab: logged to MLflow ({tracking.tracking_uri()}) as run {run_id}", file=sys.stderr)
     return run
 
 
 def check_study(config: StudyConfig, runtime: Runtime):
     """Every check of a study that needs no training: device, data sizes, models (built on
     the meta device), the study's own settings and preflight. Returns (study, settings)."""
-    from genlab.engine.device import select_device
+    from genlab.engine.device import gpu_list, select_device
 
+    study = get_study(config.study)
+    if gpu_list(runtime.device) and not getattr(study, "multi_gpu", False):
+        raise GenlabError(f"--device {runtime.device}: several GPUs are for the kitti study (ultralytics' DDP); the "
+                          f"{config.study} study trains on one device — to use several GPUs, run seeds in "
+                          "parallel: --seeds N (one trial per GPU)")
     select_device(runtime.device)  # --device cuda without a GPU: refused before anything is written
     _check_data_sizes(config.data)
     _check_registry_models(config)  # before the study's (heavier) imports
-    study = get_study(config.study)
     return study, preflight(study, config)
 
 
 def preflight(study, config: StudyConfig):
     """The study's checks that need no training; its validated `analysis:` settings."""
-    if hasattr(study, "settings"):
-        options = study.settings(config)
-    else:
-        options = cfgmod.typed_options(study.Options, config.analysis, "analysis")
+    options = study.settings(config)
     if hasattr(study, "preflight"):
         study.preflight(config)
     return options
