@@ -81,6 +81,16 @@ def test_evaluate_report_and_epoch_fid(tiny_run, tiny_net, capsys):
     assert main(["evaluate", str(tiny_run.path), "--n", "5"]) == 2  # too few: one-line error
     assert "need at least 10" in capsys.readouterr().err
 
+    # --models re-measures some models and keeps the others' numbers (measured the same way)
+    again = evaluate_run(tiny_run, EvaluateOptions(n=60, feature_net=TINY_NET, progress=False, models=["vae"],
+                                                   metrics=opts.metrics))
+    assert list(again["models"]) == list(result["models"])
+    assert again["models"]["gan_uniform"] == result["models"]["gan_uniform"]
+    # ... but drops them where the measurement differs (here n)
+    other = evaluate_run(tiny_run, EvaluateOptions(n=50, feature_net=TINY_NET, progress=False, models=["vae"],
+                                                   metrics=opts.metrics))
+    assert list(other["models"]) == ["vae"]
+
 
 def test_quality_sections_without_evaluation(tmp_path):
     from genlab.generation.sections import quality_sections

@@ -23,7 +23,9 @@ from genlab.experiments.plan import ExperimentSpec, Trial, describe, make_trials
 from genlab.runs import RunDir
 from genlab.studies.base import Runtime
 
-SETTINGS_ON_RESUME = ("jobs",)  # how fast, not what: may change between sessions
+# how and where, not what: may change between sessions (a trial's numbers depend on its
+# threads, which --jobs sets; finished trials keep theirs, recorded in environment.json)
+SETTINGS_ON_RESUME = ("jobs", "executor", "slurm")
 
 
 class ExperimentDir:
@@ -58,11 +60,11 @@ def run_experiment(spec: ExperimentSpec, out: Path | None, runtime: Runtime) -> 
     out = Path(out) if out else runs.default_out(f"{Path(trials[0].config.study).stem}-experiment")
     exp = ExperimentDir(out)
     _check_out(exp, spec, trials, runtime.resume)
-    _check_trials(trials, runtime)
-    if spec.executor == "slurm":
+    if spec.executor == "slurm":  # cheap, before the per-setting checks
         from genlab.experiments import slurm
 
         slurm.check_available(spec.slurm)
+    _check_trials(trials, runtime)
     n_parallel = spec.jobs or executors.default_jobs(runtime.device, len(trials))
     if runtime.mlflow:
         import os
@@ -95,7 +97,7 @@ def _check_out(exp: ExperimentDir, spec: ExperimentSpec, trials: list[Trial], re
         raise GenlabError(f"--resume: {exp.path} holds no experiment to continue (no experiment.yaml); "
                           "drop --resume to start one")
     old, new = exp.read_spec(), describe(spec, trials)
-    diffs = [d for d in runs.config_diff(old, new) if d not in SETTINGS_ON_RESUME]
+    diffs = [d for d in runs.config_diff(old, new) if d.split(".")[0] not in SETTINGS_ON_RESUME]
     if diffs:
         raise GenlabError(f"--resume: this experiment differs from the one in {exp.path} in {', '.join(diffs)}; "
                           "give the same study, seeds, --vary and --set values, or start a new experiment with another --out")
@@ -160,8 +162,8 @@ def _execute(exp: ExperimentDir, spec: ExperimentSpec, trials: list[Trial], runt
         if exp.trial(trial.id).exists() and not (exp.trial(trial.id) / "config.yaml").is_file():
             shutil.rmtree(exp.trial(trial.id))
     jobs = [executors.TrialJob(t.id, trial_argv(exp, t, runtime), exp.log(t.id), exp.trial(t.id)) for t in todo]
-    print(f"genlab: experiment {exp.path}: {len(trials)} trials ({spec.executor}, "
-          f"{min(n_parallel, max(1, len(jobs)))} at once)", file=sys.stderr)
+    how = "slurm job array" if spec.executor == "slurm" else f"local, {min(n_parallel, max(1, len(jobs)))} at once"
+    print(f"genlab: experiment {exp.path}: {len(trials)} trials ({how})", file=sys.stderr)
     progress = _progress_line(len(todo))
     if spec.executor == "slurm":
         from genlab.experiments import slurm

@@ -75,6 +75,7 @@ def evaluate_run(run: RunDir | Path, opts: EvaluateOptions = EvaluateOptions()) 
         if entry is not None:
             result["models"][spec.name] = entry
             sets[spec.name] = images
+    _keep_other_models(run, result, config, opts)
     result["epoch_floor"] = _epoch_floors(run, result["models"], reference, floor_set)
     if opts.inception_weights:
         result["inception"] = inception.inception_fid(opts.inception_weights, floor, sets, opts.inception_n)
@@ -83,6 +84,26 @@ def evaluate_run(run: RunDir | Path, opts: EvaluateOptions = EvaluateOptions()) 
     result["wall_s"] = round(time.perf_counter() - start, 1)
     run.update_metrics(SECTION, result)
     return result
+
+
+def _keep_other_models(run: RunDir, result: dict, config, opts: EvaluateOptions) -> None:
+    """`--models a b` re-measures a and b; the other models' numbers stay when they were
+    measured the same way (feature network, n, seed, metric options), else they are dropped
+    with a line saying why (numbers measured differently must not share one table)."""
+    previous = run.read_metrics().get(SECTION) or {}
+    others = {k: v for k, v in (previous.get("models") or {}).items() if k not in result["models"]}
+    if not opts.models or not others:
+        return
+    same = (previous.get("feature_net", {}).get("sha256") == result["feature_net"]["sha256"]
+            and previous.get("n") == result["n"] and previous.get("seed") == result["seed"]
+            and previous.get("options") == result["options"])
+    if not same:
+        _say(opts, f"dropping the earlier numbers of {', '.join(others)}: they were measured with another feature "
+                   "network, n, seed or metric options; run `genlab evaluate` without --models to re-measure all")
+        return
+    order = [spec.name for spec in config.models]
+    merged = {**others, **result["models"]}
+    result["models"] = {name: merged[name] for name in sorted(merged, key=lambda n: order.index(n) if n in order else len(order))}
 
 
 def _check_n(n: int, available: int) -> int:
