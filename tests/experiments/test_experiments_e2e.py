@@ -136,3 +136,41 @@ def test_compare_runs_and_experiments(dense_exp, sweep, tmp_path):
     rows = list(csv.DictReader((out / "compare.csv").open()))
     loss = next(r for r in rows if r["model"] == "ae64" and r["metric"] == "summary:final.test.loss")
     assert loss["exp n"] == "3" and loss["seed0 n"] == "1" and float(loss["exp ci_low"]) <= float(loss["exp mean"])
+
+
+def test_trial_report_travels_alone_and_exports_every_table(dense_exp, tmp_path):
+    """A run's report.html embeds its figures: a copy in an empty folder shows every image.
+    `genlab export` writes every report table and each model's epochs as CSV, Markdown, LaTeX."""
+    import shutil
+
+    from genlab.report.page import Table
+    from genlab.runs import RunDir
+    from genlab.studies.runner import report_content
+
+    exp, _ = dense_exp
+    run = exp / "trials" / "seed1"
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    shutil.copy(run / "report.html", alone / "report.html")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium:
+        loaded, total = images_loaded_in_chromium(chromium, alone / "report.html", tmp_path)
+        assert total >= 10 and loaded == total
+    n_tables = sum(isinstance(b, Table) for s in report_content(RunDir(run)).sections for b in s.blocks)
+    for fmt_name in ("csv", "md", "tex"):
+        out = tmp_path / fmt_name
+        result = run_cli("export", str(run), "--format", fmt_name, "--out", str(out))
+        assert result.returncode == 0, result.stderr
+        files = sorted(out.iterdir())
+        assert len([f for f in files if not f.name.startswith("epochs_")]) == n_tables
+        assert {f"epochs_{m}.{fmt_name}" for m in ("ae2", "vae", "gan_normal")} <= {f.name for f in files}
+        sample = (out / f"epochs_vae.{fmt_name}").read_text()
+        if fmt_name == "csv":
+            rows = list(csv.reader(sample.splitlines()))
+            assert rows[0][:2] == ["epoch", "train.loss"] and len(rows) == 2  # one epoch
+        elif fmt_name == "md":
+            assert sample.startswith("| epoch | train.loss") and "|---|" in sample
+        else:
+            assert "\\begin{tabular}" in sample and "epoch & train.loss & " in sample
+    bad = run_cli("export", str(tmp_path / "nowhere"))
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr

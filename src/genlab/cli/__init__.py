@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "genlab.cli.detect_cmd",
     "genlab.cli.generation_cmd",
     "genlab.cli.experiment_cmd",
+    "genlab.cli.export_cmd",
 ]
 
 

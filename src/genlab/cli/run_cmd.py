@@ -15,6 +15,8 @@ def register(sub) -> None:
 
     r = sub.add_parser("report", help="rebuild report.html of a run or experiment folder from its files")
     r.add_argument("run_dir", type=Path)
+    r.add_argument("--linked-images", action="store_true",
+                   help="link figures/*.png instead of embedding them (a smaller page that needs its folder)")
     r.set_defaults(func=_report)
 
 
@@ -155,5 +157,5 @@ def _report(args) -> int:
 
         print(aggregate.write(ExperimentDir(args.run_dir)))
         return 0
-    print(build_report(RunDir(args.run_dir)))
+    print(build_report(RunDir(args.run_dir), linked_images=args.linked_images))
     return 0

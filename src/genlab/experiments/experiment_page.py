@@ -111,7 +111,32 @@ def _sweep(exp, spec: dict, groups: dict[str, list[TrialState]], headline: list[
             caption += (f"; dashed: the linear floor for {floor_for} — PCA's test MSE per pixel with that many "
                         f"components, fitted on the same {floor['n_train']:,} training images")
         blocks.append(Figure(str(path.relative_to(exp.path)), caption))
+        if floor_for and floor_for in series:
+            blocks.append(Text(_against_floor(series[floor_for], floor, key)))
     return Section(f"Sweep over {key}", blocks) if blocks else None
+
+
+def _against_floor(points: list, floor: dict, key: str) -> str:
+    """Where the model's test MSE lies against PCA's, per size, judged by its 95 % CI."""
+    verdict = {"above": [], "within": [], "below": []}
+    pca = dict(zip(floor["sizes"], floor["test_mse"]))
+    for x, s in sorted(points, key=lambda p: p[0]):
+        if int(x) not in pca:
+            continue
+        lo, hi = s.ci if s.ci else (s.mean, s.mean)
+        side = "above" if lo > pca[int(x)] else "below" if hi < pca[int(x)] else "within"
+        verdict[side].append(f"{int(x)}")
+    name = key.rsplit(".", 1)[-1]
+    parts = []
+    if verdict["above"]:
+        parts.append(f"above PCA's linear floor at {name} {', '.join(verdict['above'])} (a linear code of that size "
+                     "reconstructs the test images better)")
+    if verdict["within"]:
+        parts.append(f"not distinguishable from the floor at {', '.join(verdict['within'])}")
+    if verdict["below"]:
+        parts.append(f"below the floor at {', '.join(verdict['below'])} (the nonlinearity pays off)")
+    basis = "its 95 % CI" if any(s.ci for _, s in points) else "one seed each, untested"
+    return f"The model's test MSE is {'; '.join(parts)} — judged by {basis}."
 
 
 def _series(groups, key: str, metric: str) -> dict[str, list[tuple[float, object]]]:

@@ -73,9 +73,11 @@ nav ul{columns:2} .meta{color:#666;font-size:.9em}
 """
 
 
-def render(title: str, sections: list[Section], config: dict, environment: dict, subtitle: str = "") -> str:
+def render(title: str, sections: list[Section], config: dict, environment: dict, subtitle: str = "",
+           image_src=None) -> str:
+    """`image_src(path) -> str` gives each figure's src (default: the relative path)."""
     toc = "".join(f'<li><a href="#s{i}">{html.escape(s.title)}</a></li>' for i, s in enumerate(sections))
-    body = "".join(_section(i, s) for i, s in enumerate(sections))
+    body = "".join(_section(i, s, image_src or (lambda p: p)) for i, s in enumerate(sections))
     appendix = (
         f'<h2 id="config">Resolved study config</h2><pre>{html.escape(yaml.safe_dump(config, sort_keys=False))}</pre>'
         f'<h2 id="env">Environment</h2><pre>{html.escape(json.dumps(environment, indent=2))}</pre>'
@@ -89,7 +91,7 @@ def render(title: str, sections: list[Section], config: dict, environment: dict,
     )
 
 
-def _section(index: int, section: Section) -> str:
+def _section(index: int, section: Section, image_src) -> str:
     parts = [f'<h2 id="s{index}">{html.escape(section.title)}</h2>']
     for block in section.blocks:
         if isinstance(block, Text):
@@ -101,15 +103,18 @@ def _section(index: int, section: Section) -> str:
             caption = f"<caption>{html.escape(block.caption)}</caption>" if block.caption else ""
             parts.append(f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
         elif isinstance(block, Figure):
-            src = html.escape(block.path)
-            parts.append(f'<figure><img src="{src}" alt="{html.escape(block.caption)}">'
+            src = html.escape(image_src(block.path))
+            parts.append(f'<figure><img src="{src}" data-file="{html.escape(block.path)}" alt="{html.escape(block.caption)}">'
                          f"<figcaption>{html.escape(block.caption)}</figcaption></figure>")
     return "".join(parts)
 
 
-def write(run_path: Path, title: str, sections: list[Section], config: dict, environment: dict, subtitle: str = "") -> Path:
+def write(run_path: Path, title: str, sections: list[Section], config: dict, environment: dict, subtitle: str = "",
+          linked_images: bool = False) -> Path:
     """Render and write RUN/report.html atomically; figures that are missing on disk are
-    dropped with a visible note rather than shown as broken images."""
+    dropped with a visible note rather than shown as broken images. Figures are embedded
+    (the page alone can be e-mailed or put on a course site) unless `linked_images`, which
+    keeps the page small and links figures/*.png relative to the folder."""
     run_path = Path(run_path)
     for section in sections:
         kept = []
@@ -119,4 +124,11 @@ def write(run_path: Path, title: str, sections: list[Section], config: dict, env
             else:
                 kept.append(block)
         section.blocks = kept
-    return atomic.write_text(run_path / "report.html", render(title, sections, config, environment, subtitle))
+    embed = None if linked_images else (lambda rel: _data_uri(run_path / rel))
+    return atomic.write_text(run_path / "report.html", render(title, sections, config, environment, subtitle, embed))
+
+
+def _data_uri(path: Path) -> str:
+    import base64
+
+    return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from genlab import config as cfgmod
@@ -33,6 +34,7 @@ def run_study(config: StudyConfig, out: Path | None, runtime: Runtime) -> RunDir
         raise
     finally:
         runs.unlock(run)
+    print(headline(run), file=sys.stderr)
     print(f"genlab: report written to {path}", file=sys.stderr)
     if runtime.mlflow:
         from genlab import tracking
@@ -94,10 +96,18 @@ def execute(study, ctx: StudyContext) -> None:
     study.run(ctx)
 
 
-def build_report(run: RunDir) -> Path:
-    """report.html from the files in the run folder (config.yaml, metrics, figures)."""
-    from genlab.report import page
+@dataclass
+class ReportContent:
+    """What a run's report holds, built from the run folder alone (page, export, API)."""
 
+    title: str
+    subtitle: str
+    sections: list
+    config: dict  # config.yaml as written
+    environment: dict
+
+
+def report_content(run: RunDir) -> ReportContent:
     raw = runs.check_run(run)
     config = cfgmod.study_from_dict(raw, source=str(run.config))
     study = get_study(config.study)
@@ -109,7 +119,35 @@ def build_report(run: RunDir) -> Path:
     if tested:  # after the overview: whether each difference the page shows is real
         sections.insert(min(1, len(sections)), tested)
     subtitle = f"{study.title} · run folder {run.path.name} · seed {config.seed}"
-    return page.write(run.path, config.title or study.title, sections, raw, environment, subtitle)
+    return ReportContent(config.title or study.title, subtitle, sections, raw, environment)
+
+
+def build_report(run: RunDir, linked_images: bool = False) -> Path:
+    """report.html from the files in the run folder (config.yaml, metrics, figures)."""
+    from genlab.report import page
+
+    c = report_content(run)
+    return page.write(run.path, c.title, c.sections, c.config, c.environment, c.subtitle, linked_images)
+
+
+HEADLINES = (("summary:final.test.loss", "test loss"), ("generation:fid", "FID"), ("eval:coco.map50_95", "test mAP@0.5:0.95"))
+
+
+def headline(run: RunDir) -> str:
+    """The terminal's summary of a finished run: each model's main number and training time."""
+    from genlab.experiments import run_metrics
+
+    record = run_metrics.read_run(run.path)
+    lines = ["genlab: results (one seed; the report says which differences are tested):"]
+    width = max((len(record.title(m)) for m in record.models), default=5)
+    for model in record.models:
+        summary = record.per_model.get(model, {}).get("summary", {})
+        seconds = summary.get("train_time_s", summary.get("wall_s"))
+        shown = [f"{label} {v:.4g}" for metric, label in HEADLINES
+                 if (v := run_metrics.value(record, metric, model)) is not None]
+        time_text = f"trained in {seconds:.0f} s" if isinstance(seconds, (int, float)) else ""
+        lines.append(f"  {record.title(model):<{width}}  {', '.join(shown) or '—':<34} {time_text}")
+    return "\n".join(lines)
 
 
 def trained_models(ctx: StudyContext) -> dict:
