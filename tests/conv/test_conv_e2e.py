@@ -25,6 +25,9 @@ def conv_run(tmp_path_factory):
 
 def test_run_folder_holds_every_result(conv_run):
     assert {p.stem for p in (conv_run / "figures").glob("*.png")} >= FIGURES
+    # epoch checkpoints (models and classifier heads) are gone once finished; final / best weights stay
+    assert not list(conv_run.rglob("checkpoints/epoch_*.pt"))
+    assert (conv_run / "classifiers" / "ae" / "final.pt").is_file() and (conv_run / "models" / "ae" / "final.pt").is_file()
     analyses = json.loads((conv_run / "metrics.json").read_text())["analyses"]
     for key in ("loss_curves", "architecture", "reconstructions", "tsne", "noise_robustness", "frozen_classifiers"):
         assert analyses[key]["models"] == ["ae", "vae", "dae"] and not analyses[key]["skipped"], key

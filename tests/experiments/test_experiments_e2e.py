@@ -174,3 +174,10 @@ def test_trial_report_travels_alone_and_exports_every_table(dense_exp, tmp_path)
             assert "\\begin{tabular}" in sample and "epoch & train.loss & " in sample
     bad = run_cli("export", str(tmp_path / "nowhere"))
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_keep_checkpoints_reaches_every_trial(tmp_path_factory, cache):
+    """--keep-checkpoints keeps models' and classifier heads' epoch checkpoints (here in each trial)."""
+    out, _ = experiment(tmp_path_factory, cache, "conv", CONV, "--quick", "--seeds", "1", "--keep-checkpoints")
+    kept = {p.relative_to(out / "trials" / "seed0").parts[:2] for p in out.rglob("checkpoints/epoch_*.pt")}
+    assert {("models", "ae"), ("classifiers", "ae"), ("classifiers", "raw")} <= kept

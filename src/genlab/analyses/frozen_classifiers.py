@@ -59,7 +59,8 @@ class FrozenClassifiers(Analysis):
         dev.seed_everything(head_seed)  # the head's initialisation
         head = ClassifierHead(dim, settings.head.hidden, len(ctx.splits.classes), settings.head.dropout)
         summary = train_head(head, feats, settings.head, classifier_dir(ctx.run, name), head_seed,
-                             trainer_options(ctx), name=f"classifier {name}")
+                             trainer_options(ctx), name=f"classifier {name}",
+                             keep_checkpoints=getattr(ctx.runtime, "keep_checkpoints", False))
         what = "MLP head on the pixels" if name == RAW else "frozen encoder + MLP head"
         cfigs.confusion(ctx.run.figure(confusion_figure(name)), summary["test_metrics"]["confusion"],
                         f"{title}: {what}, test set")

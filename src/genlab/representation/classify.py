@@ -16,6 +16,7 @@ import torch
 from genlab import atomic
 from genlab.config import OPTIMIZERS, TrainConfig
 from genlab.data.splits import Features
+from genlab.engine import checkpoint
 from genlab.engine.callbacks import KeepBest
 from genlab.engine.trainer import TrainData, TrainerOptions, train
 from genlab.errors import GenlabError
@@ -61,7 +62,7 @@ class HeadConfig:
 
 
 def train_head(head: ClassifierHead, data: dict[str, Features], cfg: HeadConfig, model_dir: ModelDir, seed: int,
-               options: TrainerOptions, name: str = "classifier") -> dict:
+               options: TrainerOptions, name: str = "classifier", keep_checkpoints: bool = False) -> dict:
     """Train `head` on data["train"], keep its best epoch by validation accuracy, score it
     once on data["test"]; returns (and writes) the summary. A finished head is read back."""
     keep = KeepBest(monitor=MONITOR, mode="max")
@@ -76,6 +77,8 @@ def train_head(head: ClassifierHead, data: dict[str, Features], cfg: HeadConfig,
                     "test_metrics": classification_metrics(data["test"].y.numpy(), predicted.numpy()),
                     "n_train": len(data["train"]), "n_val": len(data["val"]), "n_test": len(data["test"])})
     atomic.write_json(model_dir.summary, summary)  # "best" marks it finished for a resume
+    if not keep_checkpoints:  # final.pt and best.pt hold what is used; epoch checkpoints were for resuming
+        checkpoint.remove_all(model_dir.checkpoints)
     return summary
 
 
