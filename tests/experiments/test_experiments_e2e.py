@@ -181,3 +181,27 @@ def test_keep_checkpoints_reaches_every_trial(tmp_path_factory, cache):
     out, _ = experiment(tmp_path_factory, cache, "conv", CONV, "--quick", "--seeds", "1", "--keep-checkpoints")
     kept = {p.relative_to(out / "trials" / "seed0").parts[:2] for p in out.rglob("checkpoints/epoch_*.pt")}
     assert {("models", "ae"), ("classifiers", "ae"), ("classifiers", "raw")} <= kept
+
+
+def test_python_api_opens_runs_and_experiments(dense_exp, tmp_path):
+    import torch
+
+    import genlab
+    from genlab.errors import GenlabError
+
+    exp = genlab.open(dense_exp[0])
+    assert isinstance(exp, genlab.Experiment) and len(exp.trials) == 3
+    table = exp.results()
+    assert set(table.trial) == {"seed0", "seed1", "seed2"} and {"model", "metric", "value"} <= set(table.columns)
+    run = genlab.open(exp.trials[0].path)
+    assert isinstance(run, genlab.Run) and run.models[0] == "ae2"
+    assert len(run.epochs("vae")) == 1 and "train.loss" in run.epochs("vae").columns
+    assert run.metrics().query("metric == 'generation:fid'").shape[0] == 6
+    with torch.no_grad():
+        codes = run.model("ae2").encode(torch.zeros(3, 1, 28, 28))
+    assert tuple(codes.shape) == (3, 2)
+    assert "report:" in run._repr_html_() and "trials finished" in exp._repr_html_()
+    with pytest.raises(GenlabError):
+        genlab.open(tmp_path)
+    with pytest.raises(GenlabError, match="no model 'x'"):
+        run.model("x")
