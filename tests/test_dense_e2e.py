@@ -47,6 +47,9 @@ def test_run_folder_holds_everything(dense_run):
     assert set(analyses["dense_reconstructions"]["skipped"]) == {"gan_normal", "gan_uniform"}
     assert set(analyses["dense_samples"]["models"]) == {"vae", "gan_normal", "gan_uniform"}
     assert list(analyses["dense_vae_parts"]["results"]) == ["vae"]
+    floor = analyses["linear_floor"]["results"]  # PCA beside every model that encodes and reconstructs
+    assert list(floor) == ["ae2", "ae2_deep", "ae64", "vae"] and floor["ae64"]["code_dim"] == 64
+    assert floor["ae2"]["pca_mse"] > floor["ae64"]["pca_mse"] > 0
     generation = metrics["generation"]
     assert {"gan_normal", "gan_uniform", "vae", "ae64"} <= set(generation["models"])
     assert generation["floor"]["fid"] < generation["models"]["gan_normal"]["fid"]
@@ -66,7 +69,7 @@ def test_run_folder_holds_everything(dense_run):
 def test_report_shows_every_figure_and_reported_numbers(dense_run):
     html = (dense_run / "report.html").read_text()
     for figure in (dense_run / "figures").glob("*.png"):
-        assert f'src="figures/{figure.name}"' in html, figure.name
+        assert f'data-file="figures/{figure.name}"' in html, figure.name
     for number in ("82.94", "144.19", "890", "830", "288.61", "282.07"):
         assert number in html
     assert "Generation quality" in html and "real-data floor" in html

@@ -33,6 +33,9 @@ def test_run_folder_holds_every_result(conv_run):
         assert analyses[key]["models"] == ["ae", "vae", "dae"] and not analyses[key]["skipped"], key
     assert analyses["noise_robustness"]["results"]["denoisers"] == {"dae": 0.5}
     assert analyses["architecture"]["results"]["vae"]["code_dim"] == 20
+    floor = analyses["linear_floor"]["results"]  # PCA beside every autoencoder, at its code size
+    assert floor["vae"]["code_dim"] == 20 and floor["ae"]["code_dim"] == 1152 and floor["ae"]["pca_mse"] < 1e-20
+    assert 0 < floor["vae"]["pca_mse"] < 0.1 and floor["vae"]["model_mse"] > 0
     # fewer t-SNE points than the PCA step needs: PCA is skipped, not crashed on
     assert analyses["tsne"]["results"]["points"] == 40
     assert all(c["pca"] is None for c in analyses["tsne"]["results"]["codes"].values())
@@ -53,7 +56,7 @@ def test_run_folder_holds_every_result(conv_run):
 def test_report_shows_every_figure_and_the_reports_tables(conv_run):
     html = (conv_run / "report.html").read_text()
     for figure in (conv_run / "figures").glob("*.png"):
-        assert f'src="figures/{figure.name}"' in html, figure.name
+        assert f'data-file="figures/{figure.name}"' in html, figure.name
     for number in ("0.0057", "0.0058", "20.4469", "5.1369", "88.04", "87.98", "87.17", "86.81", "86.72"):
         assert number in html, number
     assert "Figure missing" not in html

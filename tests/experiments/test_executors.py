@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from genlab.experiments import executors
-from genlab.experiments.aggregate import pca_test_mse
+from genlab.representation.linear_floor import pca_test_mse
 
 
 def test_threads_are_divided_never_oversubscribed(monkeypatch):

@@ -105,29 +105,11 @@ def _write_pca_floor(exp, spec: dict, states: list[TrialState]) -> None:
 
     first = done[0].record.config
     splits = make_splits(from_dict(DataConfig, first["data"], "data"), first["seed"])
+    from genlab.representation.linear_floor import pca_test_mse
+
     floor = pca_test_mse(splits.train.images, splits.test.images, sizes)
     atomic.write_json(exp.path / PCA_FLOOR, {"sizes": sizes, "test_mse": floor, "seed": first["seed"],
                                              "n_train": len(splits.train), "n_test": len(splits.test)})
-
-
-def pca_test_mse(train_images, test_images, sizes: list[int]) -> list[float]:
-    """Per-pixel test MSE of the best linear k-dimensional code (PCA fitted on the training
-    images), for each k: the error no linear autoencoder of that size can beat."""
-    import numpy as np
-
-    x = train_images.reshape(len(train_images), -1).numpy().astype(np.float64) / 255  # N×784
-    t = test_images.reshape(len(test_images), -1).numpy().astype(np.float64) / 255
-    mean = x.mean(0)
-    xc, tc = x - mean, t - mean
-    cov = xc.T @ xc / len(xc)  # 784×784
-    _, vectors = np.linalg.eigh(cov)  # ascending eigenvalues
-    vectors = vectors[:, ::-1]
-    out = []
-    for k in sizes:
-        basis = vectors[:, :min(k, vectors.shape[1])]  # 784×k
-        recon = tc @ basis @ basis.T
-        out.append(float(((tc - recon) ** 2).mean()))
-    return out
 
 
 def read_pca_floor(exp) -> dict | None:

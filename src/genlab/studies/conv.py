@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from genlab.analyses.architecture import Architecture
 from genlab.analyses.base import ReportView
 from genlab.analyses.frozen_classifiers import RAW, FrozenClassifiers
+from genlab.analyses.linear_floor import LinearFloor
 from genlab.analyses.loss_curves import LossCurves, main_loss
 from genlab.analyses.noise_robustness import NoiseRobustness
 from genlab.analyses.reconstructions import Reconstructions
@@ -95,7 +96,8 @@ class ConvStudy(ModelStudy):
     kind = "conv"
     title = "Study 2 — convolutional AE, VAE, DAE and frozen-encoder classifiers on Fashion-MNIST"
     Settings = ConvSettings
-    analyses = (LossCurves(), Architecture(), Reconstructions(), TSNEMap(), NoiseRobustness(), FrozenClassifiers())
+    analyses = (LossCurves(), Architecture(), Reconstructions(), LinearFloor(), TSNEMap(), NoiseRobustness(),
+                FrozenClassifiers())
 
     def check(self, config: StudyConfig, settings: ConvSettings) -> None:
         from genlab.data import fashion_mnist

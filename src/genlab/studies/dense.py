@@ -16,6 +16,7 @@ from genlab.analyses.dense_reconstructions import DenseReconstructions
 from genlab.analyses.dense_samples import DenseSamples
 from genlab.analyses.dense_vae_parts import DenseVAEParts, reconstruction_form
 from genlab.analyses.generation_quality import GenerationQuality
+from genlab.analyses.linear_floor import LinearFloor
 from genlab.analyses.loss_curves import LossCurves, main_loss
 from genlab.config import StudyConfig
 from genlab.errors import GenlabError
@@ -113,7 +114,7 @@ class DenseStudy(ModelStudy):
     kind = "dense"
     title = "Study 1 — dense autoencoders, VAE and GAN on Fashion-MNIST"
     Settings = DenseSettings
-    analyses = (DenseReconstructions(), DenseLatent2D(), DenseVAEParts(), DenseSamples(), LossCurves(),
+    analyses = (DenseReconstructions(), LinearFloor(), DenseLatent2D(), DenseVAEParts(), DenseSamples(), LossCurves(),
                 GenerationQuality())
 
     def check(self, config: StudyConfig, settings: DenseSettings) -> None:
