@@ -29,6 +29,10 @@ def timed(study: str, seeds: int, jobs: int, out: Path) -> float:
     return time.perf_counter() - start
 
 
+def _megabytes(folder: Path) -> float:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 1e6
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--study", default="kitti")
@@ -38,10 +42,12 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         one = timed(args.study, args.seeds, 1, Path(tmp) / "jobs1")
         two = timed(args.study, args.seeds, 2, Path(tmp) / "jobs2")
+        trial_mb = max(_megabytes(t) for t in (Path(tmp) / "jobs2" / "trials").iterdir())
     ratio = one / two
     target = yaml.safe_load(TARGETS.read_text()).get("experiment_jobs", {}).get("min", 1.0)
     result = {"study": args.study, "quick": True, "trials": args.seeds, "jobs1_s": round(one, 1),
               "jobs2_s": round(two, 1), "ratio_jobs1_over_jobs2": round(ratio, 3), "target_min": target,
+              "largest_trial_folder_mb": round(trial_mb, 1),
               "met": ratio >= target}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2))
