@@ -84,13 +84,30 @@ def save_torch(path: Path, obj: Any) -> Path:
 
 
 def save_figure(path: Path, fig) -> Path:
-    """Save a matplotlib figure as PNG atomically and close it."""
+    """Save a matplotlib figure as PNG atomically and close it. Losslessly smaller than
+    matplotlib's RGBA: opaque figures are stored as RGB, and all-gray ones (image grids,
+    samples) as 8-bit grayscale — a third of the bytes, which report.html embeds again."""
+    import io
+
     import matplotlib.pyplot as plt
+    import numpy as np
+    from PIL import Image
 
     try:
-        return _atomic(path, "wb", lambda f: fig.savefig(f, format="png", dpi=110, bbox_inches="tight"))
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
     finally:
         plt.close(fig)
+    image = Image.open(buf)
+    rgba = np.asarray(image.convert("RGBA"))  # H×W×4
+    if (rgba[..., 3] != 255).any():  # transparency: keep as drawn
+        return write_bytes(path, buf.getvalue())
+    rgb = rgba[..., :3]
+    gray = bool((rgb[..., 0] == rgb[..., 1]).all() and (rgb[..., 1] == rgb[..., 2]).all())
+    out = Image.fromarray(np.ascontiguousarray(rgb[..., 0]), "L") if gray else Image.fromarray(np.ascontiguousarray(rgb), "RGB")
+    packed = io.BytesIO()
+    out.save(packed, format="PNG", optimize=True)
+    return write_bytes(path, packed.getvalue())
 
 
 def acquire_lock(path: Path, what: str) -> None:
