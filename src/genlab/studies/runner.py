@@ -145,7 +145,7 @@ def headline(run: RunDir) -> str:
         seconds = summary.get("train_time_s", summary.get("wall_s"))
         shown = [f"{label} {v:.4g}" for metric, label in HEADLINES
                  if (v := run_metrics.value(record, metric, model)) is not None]
-        time_text = f"trained in {seconds:.0f} s" if isinstance(seconds, (int, float)) else ""
+        time_text = f"trained in {seconds:.{1 if seconds < 10 else 0}f} s" if isinstance(seconds, (int, float)) else ""
         lines.append(f"  {record.title(model):<{width}}  {', '.join(shown) or '—':<34} {time_text}")
     return "\n".join(lines)
 
