@@ -152,7 +152,8 @@ def _train(spec: ModelSpec, p: YoloParams, cfg: StudyConfig, run: RunDir, data: 
     mdir = run.model(spec.name)
     result = yolo.train(yolo.TrainArgs(data=Path(dataset["yaml"]), project=mdir.path, hyper=hyper, device=device,
                                        weights=weights, cfg=p.cfg, tensorboard=spec.train.tensorboard))
-    convert.link(Path(result["last"]), mdir.final)
+    convert.link(Path(result["last"]), mdir.final)  # a hard link: one copy of the last epoch's weights
+    Path(result["best"]).unlink(missing_ok=True)  # never used (we report the last epoch): a second 18 MB copy
     summary = {"name": spec.name, "title": spec.title, "epochs": spec.train.epochs, "imgsz": p.imgsz,
                "batch": spec.train.batch_size, "lr0": spec.train.lr, "optimizer": hyper["optimizer"],
                "schedule": spec.train.schedule, "rect": p.rect,

@@ -17,7 +17,7 @@ ADAM_BETA2 = 0.999  # ultralytics builds Adam/AdamW with betas=(momentum, 0.999)
 NOT_USED = {  # key → why the kitti study cannot use it
     "steps": "ultralytics takes one optimiser step per (accumulated) batch",
     "eval_batch_size": "the test evaluation uses ultralytics' validator at its own batch",
-    "keep_checkpoints": "ultralytics keeps last.pt and best.pt only",
+    "keep_checkpoints": "ultralytics keeps last.pt only (genlab removes its best.pt: the last epoch is reported)",
 }
 
 
