@@ -24,7 +24,7 @@ class DenseLatent2D(Analysis):
     @torch.no_grad()
     def run(self, ctx: AnalysisContext, models: dict) -> dict:
         test = ctx.splits.test.head(ctx.settings.scatter_points)
-        x = test.images.unsqueeze(1).float() / 255  # N×1×28×28
+        x = test.floats()  # N×1×28×28
         out = {}
         for name, method in models.items():
             title = ctx.title(name)

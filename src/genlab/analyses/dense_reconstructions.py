@@ -25,7 +25,7 @@ class DenseReconstructions(Analysis):
             errors = {}
             for split_name in SPLITS:
                 split = getattr(ctx.splits, split_name).head(k)
-                x = split.images.unsqueeze(1).float() / 255  # k×1×28×28
+                x = split.floats()  # k×1×28×28
                 dfigs.reconstructions(ctx.run.figure(FIGURE.format(split=split_name, name=name)), method, x,
                                       split.labels, f"{ctx.title(name)}: {split_name} images (top) and "
                                                     "reconstructions (bottom)")

@@ -4,7 +4,7 @@ whether the models trained on noise ("denoise" capability) beat the ones that ar
 from __future__ import annotations
 
 from genlab.analyses.base import Analysis, AnalysisContext, ReportView, figure_block
-from genlab.analyses.reconstructions import denoisers, split_images
+from genlab.analyses.reconstructions import denoisers
 from genlab.representation import robustness
 from genlab.figures import conv as cfigs
 from genlab.report.page import Table, Text
@@ -48,7 +48,7 @@ class NoiseRobustness(Analysis):
     needs = frozenset({"reconstruct"})
 
     def run(self, ctx: AnalysisContext, models: dict) -> dict:
-        x = split_images(ctx.splits.test, ctx.settings.robustness_images)
+        x = ctx.splits.test.floats(ctx.settings.robustness_images)
         factors = list(ctx.settings.noise_factors)
         titles = {n: ctx.title(n) for n in models}
         curves = robustness.noise_curves({titles[n]: m for n, m in models.items()}, x, factors, ctx.config.seed)

@@ -6,7 +6,6 @@ import numpy as np
 import torch
 
 from genlab.analyses.base import Analysis, AnalysisContext, ReportView, figure_block
-from genlab.data.splits import Split
 from genlab.representation import robustness
 from genlab.representation.measures import per_image_mse
 from genlab.figures import common as figs
@@ -16,12 +15,6 @@ from genlab.report.page import Table, Text
 CLEAN_FIGURE = "recon_clean"
 NOISY_FIGURE = "recon_noisy"
 HISTOGRAM_FIGURE = "error_hist"
-
-
-def split_images(split: Split, n: int | None = None) -> torch.Tensor:
-    """The first n images of a split (all when n is None): N×1×28×28 floats in [0, 1]."""
-    images = split.images[:n] if n else split.images
-    return images.unsqueeze(1).float() / 255
 
 
 def noisy(x: torch.Tensor, factor: float, seed: int) -> torch.Tensor:
@@ -54,7 +47,7 @@ class Reconstructions(Analysis):
         factor, source = display_noise(ctx.settings, models, ctx.title)
         seed, test = ctx.config.seed, ctx.splits.test
         n = min(ctx.settings.reconstruction_images, len(test))
-        x, labels = split_images(test, n), test.labels[:n].numpy()
+        x, labels = test.floats(n), test.labels[:n].numpy()
         for figure, inputs, label, what in (
                 (CLEAN_FIGURE, x, "input (clean)", "clean test images"),
                 (NOISY_FIGURE, noisy(x, factor, seed), f"noisy input ({factor:g})",
@@ -68,7 +61,7 @@ class Reconstructions(Analysis):
     @staticmethod
     def _errors(ctx: AnalysisContext, models: dict, factor: float) -> dict:
         """Per-image MSE against the clean image, every test image, clean and noisy inputs."""
-        x = split_images(ctx.splits.test)
+        x = ctx.splits.test.floats()
         inputs = {"clean inputs": x, f"noisy inputs (noise factor {factor:g})": noisy(x, factor, ctx.config.seed)}
         errors = {cond: {ctx.title(n): per_image_mse(robustness.reconstruct(m, xi), x).numpy() for n, m in models.items()}
                   for cond, xi in inputs.items()}

@@ -75,7 +75,7 @@ def flops_per_image(spec: ModelSpec, data: Split) -> float:
 
 def reference_epoch(method, optimizers, data: Split, batch_size: int) -> float:
     """The tutorial loop: DataLoader(TensorDataset) over float images. Returns seconds."""
-    dataset = TensorDataset(data.images.unsqueeze(1).float() / 255, data.labels)
+    dataset = TensorDataset(data.floats(), data.labels)
     loader = DataLoader(dataset, batch_size=batch_size, shuffle=True)
     method.train()
     running = 0.0

@@ -27,6 +27,11 @@ class Split:
     def head(self, n: int) -> "Split":
         return Split(self.images[:n], self.labels[:n])
 
+    def floats(self, n: int | None = None) -> torch.Tensor:
+        """The first n images (all when n is None): N×1×28×28 floats in [0, 1]."""
+        images = self.images[:n] if n else self.images
+        return images.unsqueeze(1).float() / 255
+
     def batches(self, batch_size: int, shuffle: bool = False, generator: torch.Generator | None = None):
         return batches(self, batch_size, shuffle, generator)
 
