@@ -10,6 +10,7 @@ slurm   one submitit job array per experiment (genlab.experiments.slurm).
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -99,7 +100,7 @@ def run_local(jobs: list[TrialJob], n_parallel: int, device: str, progress) -> l
                     continue
                 del running[key]
                 free_slots.append(slot)
-                outcomes.append(_outcome(job, proc.returncode, time.monotonic() - start))
+                outcomes.append(finished(job, proc.returncode, time.monotonic() - start))
                 _report(progress, outcomes, running, pending, n_parallel)
     except BaseException:
         _stop_all([proc for _, _, proc, _ in running.values()])
@@ -107,8 +108,13 @@ def run_local(jobs: list[TrialJob], n_parallel: int, device: str, progress) -> l
     return outcomes
 
 
+def trial_env(threads: int) -> dict:
+    """A trial's environment: its share of the cores for every thread pool, unbuffered output."""
+    return dict(os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads), PYTHONUNBUFFERED="1")
+
+
 def _start(job: TrialJob, threads: int, gpu: int | None) -> subprocess.Popen:
-    env = dict(os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads), PYTHONUNBUFFERED="1")
+    env = trial_env(threads)
     if gpu is not None:
         env["CUDA_VISIBLE_DEVICES"] = str(gpu)
     job.log.parent.mkdir(parents=True, exist_ok=True)
@@ -117,10 +123,21 @@ def _start(job: TrialJob, threads: int, gpu: int | None) -> subprocess.Popen:
                                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
 
 
-def _outcome(job: TrialJob, returncode: int, seconds: float) -> Outcome:
+def finished(job: TrialJob, returncode, seconds: float) -> Outcome:
+    """A trial whose command ended: done when it exited 0 and wrote its report, else failed
+    with its own last error line (or how it ended)."""
     if returncode == 0 and (job.out / "report.html").is_file():
         return Outcome(job.id, DONE, seconds)
-    return Outcome(job.id, FAILED, seconds, last_error(job.log) or f"exit code {returncode}")
+    return Outcome(job.id, FAILED, seconds, last_error(job.log) or _exit_text(returncode))
+
+
+def _exit_text(code) -> str:
+    if isinstance(code, int) and code < 0:
+        try:
+            return f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            pass
+    return f"exit code {code}"
 
 
 def last_error(log: Path) -> str:

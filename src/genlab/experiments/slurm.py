@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
@@ -26,7 +25,7 @@ from pathlib import Path
 
 from genlab import safe_yaml
 from genlab.errors import GenlabError
-from genlab.experiments.executors import DONE, FAILED, Outcome, TrialJob, last_error, trial_command
+from genlab.experiments.executors import DONE, FAILED, Outcome, TrialJob, finished, last_error, trial_command, trial_env
 
 COMMON = ("timeout_min", "gpus_per_node", "cpus_per_task", "mem_gb", "nodes", "tasks_per_node", "name")
 SLURM_NAMES_OF_COMMON = {"job_name", "time", "cpus_per_task", "gpus_per_node", "mem", "nodes", "ntasks_per_node"}
@@ -113,14 +112,11 @@ def _first_line(text) -> str:
 def run_trial(argv: list[str], log: str, threads: int) -> int:
     """What each array task runs (on the compute node). A task that SLURM requeued
     (preemption) finds its trial folder started: it continues it (--resume)."""
-    import os
-
     if "--out" in argv and "--resume" not in argv and (Path(argv[argv.index("--out") + 1]) / "config.yaml").is_file():
         argv = [*argv, "--resume"]
-    env = dict(os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads), PYTHONUNBUFFERED="1")
     with open(log, "ab") as out:
         return subprocess.run(trial_command([*argv, "--threads", str(threads)]), stdout=out,
-                              stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env).returncode
+                              stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=trial_env(threads)).returncode
 
 
 def run(jobs: list[TrialJob], options: dict, folder: Path, progress) -> list[Outcome]:
@@ -211,18 +207,7 @@ def _outcome(job: TrialJob, handle, seconds: float) -> Outcome:
             line = ("stopped at the SLURM time limit (--slurm timeout_min; submitit stops a task 90 s before it); "
                     f"its output is in {job.log}")
         return Outcome(job.id, FAILED, seconds, line)
-    if code == 0 and (job.out / "report.html").is_file():
-        return Outcome(job.id, DONE, seconds)
-    return Outcome(job.id, FAILED, seconds, last_error(job.log) or _exit_text(code))
-
-
-def _exit_text(code) -> str:
-    if isinstance(code, int) and code < 0:
-        try:
-            return f"killed by {signal.Signals(-code).name}"
-        except ValueError:
-            pass
-    return f"exit code {code}"
+    return finished(job, code, seconds)
 
 
 def _trace_line(exc: Exception) -> str:
