@@ -163,7 +163,7 @@ def prepare(out: Path, config: dict, resume: bool) -> RunDir:
             raise
         return run
     run.existed = run.path.is_dir()
-    run.created = run.path if run.existed else _outermost_missing(run.path)
+    run.created = run.path if run.existed else outermost_missing(run.path)
     try:
         run.path.mkdir(parents=True, exist_ok=True)
         lock(run)
@@ -175,7 +175,8 @@ def prepare(out: Path, config: dict, resume: bool) -> RunDir:
     return run
 
 
-def _outermost_missing(path: Path) -> Path:
+def outermost_missing(path: Path) -> Path:
+    """The outermost folder that creating `path` would make (to remove it again on failure)."""
     while not path.parent.exists():
         path = path.parent
     return path

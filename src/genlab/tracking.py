@@ -57,16 +57,14 @@ def _params(node, prefix: str = "") -> dict[str, str]:
 
 
 def _epoch_metrics(model: str, records: list[dict]) -> list[tuple[str, float, int]]:
-    out = []
-    for record in records:
-        for split in ("train", "val"):
-            for key, value in (record.get(split) or {}).items():
-                if isinstance(value, (int, float)):
-                    out.append((_name(f"{model}/{split}_{key}"), float(value), int(record["epoch"])))
-        for key, value in (record.get("extra") or {}).items():
-            if isinstance(value, (int, float)):
-                out.append((_name(f"{model}/{key}"), float(value), int(record["epoch"])))
-    return out
+    """(model/train_loss, value, epoch) ...: extra numbers (per-epoch FID) under their own name."""
+    from genlab.report.export import epoch_table
+
+    table = epoch_table(records)
+    names = [_name(f"{model}/{col.split('.', 1)[1] if col.startswith('extra.') else col.replace('.', '_', 1)}")
+             for col in table.header[1:]]
+    return [(name, float(value), int(row[0])) for row in table.rows
+            for name, value in zip(names, row[1:]) if value is not None]
 
 
 def log_run(run_path: Path, run_name: str | None = None) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 from genlab import atomic
 from genlab.experiments import run_metrics
 from genlab.experiments.executors import last_error
+from genlab.experiments.plan import cell_label
 
 PCA_FLOOR = "pca_floor.json"
 
@@ -29,7 +30,7 @@ class TrialState:
 
     @property
     def cell(self) -> str:
-        return ", ".join(f"{k}={v}" for k, v in self.vary.items())
+        return cell_label(self.vary)
 
 
 def read_trials(exp) -> list[TrialState]:

@@ -25,8 +25,9 @@ def write(exp, spec: dict, states: list[TrialState]) -> Path:
         if tested:
             tested.title += f" — {cell}" if cell else ""
             sections.append(tested)
-    sections.append(_metrics(groups, _headline(comparisons)))
-    sweep = _sweep(exp, spec, groups, _headline(comparisons))
+    headline = _headline(comparisons)
+    sections.append(_metrics(groups, headline))
+    sweep = _sweep(exp, spec, groups, headline)
     if sweep:
         sections.append(sweep)
     sections.append(_trials(states))
@@ -75,7 +76,7 @@ def _metrics(groups: dict[str, list[TrialState]], headline: list[tuple[str, str]
         records = [m.record for m in members]
         for metric, label in headline:
             for model in (records[0].models if records else []):
-                values = [v for r in records if (v := run_metrics.value(r, metric, model)) is not None]
+                values = run_metrics.values(records, metric, model)
                 if values:
                     s = summarize(values)
                     rows.append([cell or "—", records[0].title(model), label, s.n, format_mean(s),
@@ -147,7 +148,7 @@ def _series(groups, key: str, metric: str) -> dict[str, list[tuple[float, object
             continue
         x = members[0].vary[key]
         for model in members[0].record.models:
-            values = [v for m in members if (v := run_metrics.value(m.record, metric, model)) is not None]
+            values = run_metrics.values([m.record for m in members], metric, model)
             if values:
                 out.setdefault(model, []).append((float(x), summarize(values)))
     return out

@@ -121,11 +121,7 @@ def _check_trials(trials: list[Trial], runtime: Runtime) -> None:
 def _create(exp: ExperimentDir, spec: ExperimentSpec, trials: list[Trial], resume: bool) -> Path | None:
     """The folder, locked; experiment.yaml and every trial's study file. Returns the
     outermost folder this call created (None on resume)."""
-    created = None
-    if not resume and not exp.path.exists():
-        created = exp.path
-        while not created.parent.exists():
-            created = created.parent
+    created = runs.outermost_missing(exp.path) if not resume and not exp.path.exists() else None
     exp.path.mkdir(parents=True, exist_ok=True)
     runs.lock(RunDir(exp.path))
     try:

@@ -62,8 +62,12 @@ class Trial:
 
     @property
     def cell(self) -> str:
-        """The setting this trial shares with its other seeds ('' without a sweep)."""
-        return ", ".join(f"{k}={_text(v)}" for k, v in self.vary.items())
+        return cell_label(self.vary)
+
+
+def cell_label(vary: dict) -> str:
+    """The setting a trial shares with its other seeds ('' without a sweep)."""
+    return ", ".join(f"{k}={_text(v)}" for k, v in vary.items())
 
 
 def parse_vary(items: list[str]) -> dict[str, list]:

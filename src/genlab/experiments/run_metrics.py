@@ -86,6 +86,11 @@ def value(record: RunRecord, metric: str, model: str) -> float | None:
     return _number(node)
 
 
+def values(records: list[RunRecord], metric: str, model: str) -> list[float]:
+    """`metric` of `model` in each run that measured it."""
+    return [v for r in records if (v := value(r, metric, model)) is not None]
+
+
 def _stored_elsewhere(entry: dict) -> bool:
     """An analysis whose numbers live in their own metrics.json section (generation)."""
     results = entry.get("results")
