@@ -42,6 +42,17 @@ def tracking_uri() -> str:
     return uri
 
 
+def create_experiment(name: str) -> None:
+    """Create the MLflow experiment once, in the process that starts the trials: trials that
+    log at the same moment would otherwise each create one of that name (the file store does
+    not lock), and the runs of all but one would be lost from it."""
+    import mlflow
+
+    client = mlflow.MlflowClient(tracking_uri=tracking_uri())
+    if client.get_experiment_by_name(name) is None:
+        client.create_experiment(name)
+
+
 def _name(text: str) -> str:
     """MLflow names allow letters, digits, _ - . / and spaces."""
     return re.sub(r"[^A-Za-z0-9_\-./ ]", "_", text)[:250]

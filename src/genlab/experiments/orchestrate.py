@@ -73,6 +73,7 @@ def run_experiment(spec: ExperimentSpec, out: Path | None, runtime: Runtime) -> 
 
         os.environ.setdefault(tracking.EXPERIMENT_ENV, f"genlab-{exp.path.resolve().name}")
         os.environ.setdefault("MLFLOW_TRACKING_URI", tracking.tracking_uri())  # trials share the store
+        tracking.create_experiment(os.environ[tracking.EXPERIMENT_ENV])
     created = _create(exp, spec, trials, runtime.resume)
     try:
         outcomes = _execute(exp, spec, trials, runtime, n_parallel)
