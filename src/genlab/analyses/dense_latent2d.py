@@ -47,9 +47,10 @@ class DenseLatent2D(Analysis):
         blocks: list = [Table(["model", "test images", "z₁ exactly 0", "z₂ exactly 0", "both 0", "dead units"], rows,
                               f"Latent units that are exactly zero (dead: zero on ≥ {DEAD_SHARE:.0%} of the images)")]
         alive = [view.title(n) for n, e in results.items() if not e["dead_units"]]
-        for name, entry in results.items():
-            if entry["dead_units"]:
-                blocks.append(Text(_dead_note(view, name, entry, alive), note=True))
+        dead = {n: e for n, e in results.items() if e["dead_units"]}
+        if dead:  # the mechanism is explained once, however many models have dead units
+            blocks.append(Text(" ".join(_dead_facts(view, n, e) for n, e in dead.items()) + " " + MECHANISM
+                               + (f" Without dead units in this run: {', '.join(alive)}." if alive else ""), note=True))
         for name, entry in results.items():
             blocks.append(figure_block(SCATTER.format(name=name),
                                        f"{view.title(name)}: {entry['points']:,} test images in latent space, "
@@ -60,16 +61,16 @@ class DenseLatent2D(Analysis):
         return blocks
 
 
-def _dead_note(view: ReportView, name: str, entry: dict, alive: list[str]) -> str:
+MECHANISM = ("A unit that outputs exactly zero for nearly every input (a ReLU below its threshold) passes no "
+             "gradient back, so training cannot revive it.")
+
+
+def _dead_facts(view: ReportView, name: str, entry: dict) -> str:
     dead, dims = entry["dead_units"], len(entry["zero_share"])
     units = ", ".join(f"z{'₁₂'[i]} on {entry['zero_share'][i]:.1%} of the test images" for i in dead)
-    text = (f"{view.title(name)} has {len(dead)} dead latent unit{'s' * (len(dead) != 1)}, exactly 0 ({units}). "
-            "A unit that outputs exactly zero for nearly every input (a ReLU below its threshold) passes no "
-            f"gradient back, so training cannot revive it: the model reconstructs from {dims - len(dead)} of its "
-            f"{dims} latent dimensions.")
+    text = (f"{view.title(name)} has {len(dead)} dead latent unit{'s' * (len(dead) != 1)}, exactly 0 ({units}): it "
+            f"reconstructs from {dims - len(dead)} of its {dims} latent dimensions.")
     loss = view.settings.reported.get(name, {}).get("loss")
     if loss is not None:
         text += f" Report 000 gives a loss of {loss:g} for this model."
-    if alive:
-        text += f" Without dead units in this run: {', '.join(alive)}."
     return text

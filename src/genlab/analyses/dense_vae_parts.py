@@ -57,7 +57,8 @@ class DenseVAEParts(Analysis):
                     ["ours, test", *[entry["test"][k] for k in PARTS]]]
             if any(k in rep for k in PARTS):
                 rows.append(["report 000", *[rep.get(k) for k in PARTS]])
-            blocks.append(Table(["", "total", "reconstruction", "KL"], rows, f"{title}: loss per image by part"))
+            blocks.append(Table(["", "total", "reconstruction", "KL"], rows, f"{title}: loss per image by part",
+                                kinds=[None, "loss", "loss", "loss"]))
             blocks.append(figure_block(FIGURE.format(name=name), f"{title}: reconstruction and KL per epoch "
                                                                  "(train and validation)"))
         return blocks

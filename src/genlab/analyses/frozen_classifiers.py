@@ -8,22 +8,21 @@ neither their weights nor their normalisation statistics change.
 from __future__ import annotations
 
 from genlab.analyses.base import Analysis, AnalysisContext, ReportView, figure_block
+from genlab.report.conclude import accuracy_noise, best_sentence, leaders, one_seed
 from genlab.engine import device as dev
 from genlab.engine.trainer import TrainerOptions
 from genlab.representation.classify import describe_optimizer, train_head
 from genlab.representation.probes import encode_split, knn_probe, linear_probe
 from genlab.figures import conv as cfigs
 from genlab.methods.classifier import ClassifierHead, PixelEncoder
-from genlab.report.page import Table, Text
+from genlab.report.page import Conclusion, Table, Text
 from genlab.runs import ModelDir
 
 RAW = "raw"  # the raw-pixel baseline's name among the classifiers (a study model may not take it)
 RAW_TITLE = "raw pixels (baseline)"
 CURVES_FIGURE = "classifier_curves"
-
-
-def confusion_figure(name: str) -> str:
-    return f"confusion_{name}"
+CONFUSION_FIGURE = "confusion_matrices"
+METRICS = (("accuracy", "accuracy"), ("f1_weighted", "F1 (weighted)"))  # the heads' headline numbers
 
 
 def classifier_dir(ctx_run, name: str) -> ModelDir:
@@ -48,6 +47,9 @@ class FrozenClassifiers(Analysis):
         cfigs.classifier_curves(ctx.run.figure(CURVES_FIGURE),
                                 {r["title"]: classifier_dir(ctx.run, n).read_metrics() for n, r in results.items()},
                                 "Frozen-encoder classifiers: loss and accuracy per epoch (the head only is trained)")
+        cfigs.confusions(ctx.run.figure(CONFUSION_FIGURE),
+                         {r["title"]: r["head"]["test_metrics"]["confusion"] for r in results.values()},
+                         "Confusion matrices of the classifiers (test set)")
         return results
 
     @staticmethod
@@ -61,9 +63,6 @@ class FrozenClassifiers(Analysis):
         summary = train_head(head, feats, settings.head, classifier_dir(ctx.run, name), head_seed,
                              trainer_options(ctx), name=f"classifier {name}",
                              keep_checkpoints=getattr(ctx.runtime, "keep_checkpoints", False))
-        what = "MLP head on the pixels" if name == RAW else "frozen encoder + MLP head"
-        cfigs.confusion(ctx.run.figure(confusion_figure(name)), summary["test_metrics"]["confusion"],
-                        f"{title}: {what}, test set")
         probe_train = feats["train"].head(settings.probe_train_size)
         return {"title": title, "feature_dim": dim, "head": summary,
                 "linear_probe": {**linear_probe(probe_train, feats["test"], settings.probe_max_iter, seed),
@@ -71,7 +70,7 @@ class FrozenClassifiers(Analysis):
                 "knn": knn_probe(probe_train, feats["test"], min(settings.knn_k, len(probe_train)))}
 
     def blocks(self, view: ReportView, results: dict) -> list:
-        return self._head_blocks(view, results) + self._probe_blocks(results)
+        return self._head_blocks(view, results) + self._probe_blocks(results) + [Conclusion(conclusion(view, results))]
 
     @staticmethod
     def _head_blocks(view: ReportView, results: dict) -> list:
@@ -96,12 +95,16 @@ class FrozenClassifiers(Analysis):
                 "F1 are weighted by class support, as the report's; macro averages are in the second table.")
         blocks = [Text(text),
                   Table(["encoder", "accuracy %", "precision %", "recall %", "F1 %", "report acc.", "report prec.",
-                         "report rec.", "report F1"], rows, "Table 5 of report 004 beside ours (test set, weighted averages)"),
+                         "report rec.", "report F1"], rows, "Table 5 of report 004 beside ours (test set, weighted averages)",
+                        kinds=[None] + ["percent"] * 8),
                   Table(["encoder", "feature dim", "macro precision %", "macro recall %", "macro F1 %", "best epoch",
                          "epochs", "trained parameters", "train time (s)", "head layers"], macro,
-                        "Macro averages and training of the heads"),
-                  figure_block(CURVES_FIGURE, "Loss and accuracy per epoch, train and validation")]
-        blocks += [figure_block(confusion_figure(n), f"{r['title']}: confusion matrix (test set)") for n, r in results.items()]
+                        "Macro averages and training of the heads",
+                        kinds=[None, None, "percent", "percent", "percent", None, None, None, "seconds", None]),
+                  figure_block(CURVES_FIGURE, "Loss and accuracy per epoch of every head: train solid, validation "
+                                              "dashed"),
+                  figure_block(CONFUSION_FIGURE, "Confusion matrices (test set): counts in the cells, colour = "
+                                                 "fraction of the true class")]
         return blocks
 
     @staticmethod
@@ -115,16 +118,40 @@ class FrozenClassifiers(Analysis):
                        f"vote, both fitted on {lp['n_train']:,} training images and scored on {lp['n_test']:,} test "
                        "images, measure the frozen features themselves; the raw pixels are the baseline."),
                   Table(["features", "dim", "linear probe %", "L-BFGS iterations", "converged", "k-NN %", "MLP head %"],
-                        rows, "Probe accuracy (test set)")]
+                        rows, "Probe accuracy (test set)", kinds=[None, None, "percent", None, None, "percent", "percent"])]
         raw = results.get(RAW)
         if raw and len(results) > 1:
             base = raw["linear_probe"]["accuracy"]
             better = [r["title"] for n, r in results.items() if n != RAW and r["linear_probe"]["accuracy"] > base]
             worse = [r["title"] for n, r in results.items() if n != RAW and r["linear_probe"]["accuracy"] <= base]
             text = (f"By linear probe, {', '.join(better) or 'no encoder'} beat{'s' if len(better) == 1 else ''} "
-                    f"the raw pixels ({100 * base:.2f}%).")
+                    f"the raw pixels ({100 * base:.2f} %).")
             if worse:
                 text += (f" {', '.join(worse)} do{'es' if len(worse) == 1 else ''} NOT: "
                          "their features are less linearly separable than the pixels themselves.")
             blocks.append(Text(text, note=bool(worse)))
         return blocks
+
+
+def conclusion(view: ReportView, results: dict) -> str:
+    """Best head per metric (ties within test-set sampling noise), the best linear probe with
+    any unconverged solver named, and what one seed cannot say."""
+    n_test = next(iter(results.values()))["head"]["n_test"]
+    out = []
+    for key, label in METRICS:
+        values = {r["title"]: 100 * r["head"]["test_metrics"][key] for r in results.values()}
+        noise = accuracy_noise(list(values.values()), n_test)
+        out.append(best_sentence(f"MLP-head {label}", values, "percent", False, noise,
+                                 f"twice the standard error of a difference of two scores on {n_test:,} test images"))
+    probes = {r["title"]: 100 * r["linear_probe"]["accuracy"] for r in results.values()}
+    out.append(best_sentence("linear-probe accuracy", probes, "percent", False,
+                             accuracy_noise(list(probes.values()), n_test), "the same test-set noise"))
+    unconverged = [r["title"] for r in results.values() if r["linear_probe"].get("converged") is False]
+    if unconverged:
+        best = leaders(probes, "percent", False, accuracy_noise(list(probes.values()), n_test))
+        resting = [t for t in unconverged if t in best]
+        out.append(f"The L-BFGS solver did not converge for {', '.join(unconverged)} (see the probe table)"
+                   + (f", so the linear-probe ranking of {', '.join(resting)} rests on an unfinished fit"
+                      if resting else "") + ": raise analysis.probe_max_iter before drawing a conclusion from it.")
+    out.append(one_seed(view.config.study))
+    return " ".join(out)

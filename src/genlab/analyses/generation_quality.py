@@ -10,9 +10,10 @@ updates this section when the report is rebuilt."""
 from __future__ import annotations
 
 from genlab.analyses.base import Analysis, AnalysisContext, ReportView
+from genlab.report.conclude import best_sentence, one_seed
 from genlab.generation.evaluate import SECTION, TEST_SIZE, EvaluateOptions, evaluate_run
-from genlab.generation.sections import TITLE, kid_within_noise, quality_blocks
-from genlab.report.page import Section, Text
+from genlab.generation.sections import DEGENERATE_IS, TITLE, kid_within_noise, quality_blocks
+from genlab.report.page import Conclusion, Section, Text, quantity
 
 
 class GenerationQuality(Analysis):
@@ -44,7 +45,7 @@ class GenerationQuality(Analysis):
         if not result:
             return [Text("The generation metrics of this run are missing from metrics.json; run "
                          f"`genlab evaluate {view.run.path}` to measure them.", note=True)]
-        return [*quality_blocks(view.run, result), *judgements(view, result)]
+        return [*quality_blocks(view.run, result), *judgements(view, result), Conclusion(conclusion(view, result))]
 
 
 def judgements(view: ReportView, result: dict) -> list[Text]:
@@ -56,6 +57,11 @@ def judgements(view: ReportView, result: dict) -> list[Text]:
         if not other or name not in result["models"] or other not in result["models"]:
             continue
         worse, better = result["models"][name], result["models"][other]
+        if min(worse["is"], better["is"]) < DEGENERATE_IS:
+            out.append(Text(f"Report 000 judged {view.title(name)} worse than {view.title(other)} by eye; here at "
+                            f"least one of them has an Inception Score below {DEGENERATE_IS:g} (samples not yet "
+                            "recognisable), so this run cannot check that judgement.", note=True))
+            continue
         fid_agrees = worse["fid"] > better["fid"]
         if kid_within_noise(worse, better):
             kid = "KID calls the difference within noise (the gap is within twice the subset std)"
@@ -65,3 +71,46 @@ def judgements(view: ReportView, result: dict) -> list[Text]:
                         f"{'agrees' if fid_agrees else 'disagrees'} ({worse['fid']:.3g} vs {better['fid']:.3g}); "
                         f"{kid} ({worse['kid'] * 1e3:.2f} vs {better['kid'] * 1e3:.2f} ×10⁻³)."))
     return out
+
+
+# (metric, label, quantity kind, lower is better) of the section's table, as ranked in its conclusion
+RANKED = (("fid", "FID", "fid", True), ("precision", "precision", "score", False), ("recall", "recall", "score", False),
+          ("is", "Inception Score", "ratio", False))
+
+
+def conclusion(view: ReportView, result: dict) -> str:
+    """Best generator per metric, KID's own noise, degenerate samplers, why recall is ≈ 0."""
+    models = {entry.get("title") or name: entry for name, entry in result["models"].items()}
+    if not models:
+        return "No model generated samples in this run."
+    broken = [t for t, e in models.items() if e["is"] < DEGENERATE_IS]
+    usable = {t: e for t, e in models.items() if t not in broken} or models
+    out = []
+    if broken:
+        out.append(f"{', '.join(broken)}: Inception Score below {DEGENERATE_IS:g} (every sample looks like the same "
+                   "class to the feature network): not recognisable clothing, so this setting is too small to conclude "
+                   "anything about " + ("them" if len(broken) > 1 else "it") + "; they are left out of the ranking "
+                   "below. Train longer (without --quick) before comparing.")
+    for key, label, kind, lower in RANKED:
+        out.append(best_sentence(label, {t: e[key] for t, e in usable.items()}, kind, lower))
+    kids = {t: e["kid"] for t, e in usable.items()}
+    noise = 2 * max(e["kid_std"] for e in usable.values())
+    out.append(best_sentence("KID", {t: 1e3 * v for t, v in kids.items()}, "ratio", True, 1e3 * noise,
+                             "twice the largest subset std of KID (×10⁻³)"))
+    out.append(_recall_note(result, models))
+    out.append(one_seed(view.config.study))
+    return " ".join(s for s in out if s)
+
+
+def _recall_note(result: dict, models: dict) -> str:
+    """Why recall is near 0 for every generator, said only when it is, and when the floor shows
+    the metric itself can reach high values."""
+    floor = result["floor"]["recall"]
+    top = max(e["recall"] for e in models.values())
+    if floor <= 0 or top >= floor / 10:
+        return ""
+    return (f"Recall is at most {quantity(top, 'score')} for every generator while the real-data floor reaches "
+            f"{quantity(floor, 'score')} with the same k and sample size, so the metric works: a real image counts as "
+            "covered when it lies within some sample's distance to its k-th nearest sample, and samples that are "
+            "smoother and more alike than real images (blur, few modes) have neighbourhoods too small to hold real "
+            "images. Recall ≈ 0 here says the samples lack the variety of real images; FID and precision rank quality.")

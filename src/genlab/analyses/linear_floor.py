@@ -7,7 +7,8 @@ from __future__ import annotations
 import torch
 
 from genlab.analyses.base import Analysis, AnalysisContext, ReportView
-from genlab.report.page import Table, Text
+from genlab.report.conclude import best_sentence, one_seed
+from genlab.report.page import Conclusion, Table, Text
 from genlab.representation.linear_floor import pca_test_mse
 
 PIXELS = 28 * 28
@@ -40,13 +41,15 @@ class LinearFloor(Analysis):
     def blocks(self, view: ReportView, results: dict) -> list:
         rows = [[view.title(n), r["code_dim"], r["model_mse"], r["pca_mse"], r["ratio_to_pca"]] for n, r in results.items()]
         some = next(iter(results.values()))
-        blocks = [Text(f"Per-pixel mean squared error on the {some['n_test']:,} test images: each model's reconstruction "
+        blocks: list = [Text(f"Per-pixel mean squared error on the {some['n_test']:,} test images: each model's reconstruction "
                        f"beside PCA's with as many components as the model's code has dimensions, fitted on the same "
                        f"{some['n_train']:,} training images (closed form). No linear autoencoder of that size can do "
                        "better than PCA."),
-                  Table(["model", "code dimensions", "model test MSE", "PCA test MSE", "model / PCA"], rows)]
-        blocks += [Text(_sentence(view.title(n), r)) for n, r in results.items()]
-        return blocks
+                  Table(["model", "code dimensions", "model test MSE", "PCA test MSE", "model / PCA"], rows,
+                        kinds=[None, None, "loss", "loss", "ratio"])]
+        best = best_sentence("test MSE per pixel", {view.title(n): r["model_mse"] for n, r in results.items()}, "loss", True)
+        sentences = " ".join(_sentence(view.title(n), r) for n, r in results.items())
+        return blocks + [Conclusion(f"{best} {sentences} {one_seed(view.config.study)}")]
 
 
 def _sentence(title: str, r: dict) -> str:
@@ -55,6 +58,6 @@ def _sentence(title: str, r: dict) -> str:
                 f"reconstructs exactly; the comparison does not apply (its code is not a compression).")
     ratio = r["ratio_to_pca"]
     if ratio < 1:
-        return f"{title} beats the linear floor: {1 - ratio:.0%} lower test MSE than PCA-{r['code_dim']} (one seed)."
+        return f"{title} beats the linear floor: {1 - ratio:.0%} lower test MSE than PCA-{r['code_dim']}."
     return (f"{title} does not beat the linear floor: {ratio - 1:.0%} higher test MSE than PCA-{r['code_dim']} — a "
-            f"linear projection of the same size reconstructs better (one seed).")
+            f"linear projection of the same size reconstructs better.")

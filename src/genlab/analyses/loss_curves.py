@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from genlab.analyses.base import Analysis, AnalysisContext, ReportView, figure_block
 from genlab.figures import common as figs
+from genlab.report.page import Conclusion
+
+STILL_FALLING = 0.01  # a validation loss that fell by more than 1 % over the last epoch is still learning
 
 FIGURE = "loss_curves"
 
@@ -16,6 +19,13 @@ def main_loss(record: dict) -> str:
     return next(iter(record["train"]))
 
 
+def plotted_losses(record: dict) -> list[str]:
+    """Every total a model logs (a GAN: discriminator and generator), else its main loss;
+    the parts of a total (a VAE's reconstruction and KL) have their own section."""
+    totals = [k for k in record["train"] if k == "loss" or k.endswith("_loss")]
+    return totals or [main_loss(record)]
+
+
 class LossCurves(Analysis):
     key = "loss_curves"
     title = "Loss curves"
@@ -23,10 +33,45 @@ class LossCurves(Analysis):
 
     def run(self, ctx: AnalysisContext, models: dict) -> dict:
         curves = {ctx.title(n): ctx.run.model(n).read_metrics() for n in models}
-        keys = {title: main_loss(records[0]) for title, records in curves.items()}
+        keys = {title: plotted_losses(records[0]) for title, records in curves.items()}
         figs.save_loss_curves(ctx.run.figure(FIGURE), curves, keys, "Train and validation loss per epoch")
-        return {"keys": keys}
+        # a model with several totals (a GAN's two players) plays a game, not a descent: not judged
+        last = {title: _last_change(records, keys[title][0]) for title, records in curves.items() if len(keys[title]) == 1}
+        return {"keys": keys, "last_change": last}
 
     def blocks(self, view: ReportView, results: dict) -> list:
-        named = ", ".join(f"{title}: {key}" for title, key in results.get("keys", {}).items())
-        return [figure_block(FIGURE, f"Train and validation loss per epoch, one panel per model ({named})")]
+        named = ", ".join(f"{title}: {' and '.join(_as_list(keys))}" for title, keys in results.get("keys", {}).items())
+        blocks: list = [figure_block(FIGURE, f"Train (solid) and validation (dashed) loss per epoch, one panel per "
+                                             f"model ({named})")]
+        games = any(len(_as_list(k)) > 1 for k in results.get("keys", {}).values())
+        text = _still_learning(results.get("last_change", {}), games)
+        return blocks + ([Conclusion(text)] if text else [])
+
+
+def _last_change(records: list[dict], key: str) -> float | None:
+    """Relative change of the validation loss over the last epoch (None: fewer than two epochs)."""
+    values = [r["val"].get(key) for r in records[-2:]]
+    if len(values) < 2 or None in values or values[0] == 0:
+        return None
+    return (values[1] - values[0]) / abs(values[0])
+
+
+def _still_learning(changes: dict, games: bool) -> str:
+    """Which models' validation loss was still falling at the end: more epochs would likely help
+    them, so their numbers elsewhere on the page are not those of a converged model."""
+    falling = [t for t, c in changes.items() if c is not None and c < -STILL_FALLING]
+    flat = [t for t, c in changes.items() if c is not None and c >= -STILL_FALLING]
+    if not changes or not (falling or flat):
+        return ""
+    text = ""
+    if falling:
+        text += (f"Still learning at the last epoch (validation loss down by more than {STILL_FALLING:.0%} over it): "
+                 f"{', '.join(falling)}; more epochs would likely improve their numbers on this page. ")
+    if flat:
+        text += f"Levelled off (or rising) at the last epoch: {', '.join(flat)}. "
+    return text + ("" if not games else "Models with several losses (a GAN's two players) are not judged here: their losses say little "
+                   "about sample quality; see FID.")
+
+
+def _as_list(keys) -> list[str]:
+    return [keys] if isinstance(keys, str) else list(keys)  # run folders written before both GAN losses were drawn

@@ -7,7 +7,8 @@ from genlab.analyses.base import Analysis, AnalysisContext, ReportView, figure_b
 from genlab.analyses.reconstructions import denoisers
 from genlab.representation import robustness
 from genlab.figures import conv as cfigs
-from genlab.report.page import Table, Text
+from genlab.report.conclude import best_sentence, one_seed
+from genlab.report.page import Conclusion, Table, Text
 
 ROBUSTNESS_FIGURE = "robustness"
 
@@ -69,11 +70,22 @@ class NoiseRobustness(Analysis):
                   figure_block(ROBUSTNESS_FIGURE, "PSNR and SSIM of the reconstruction against the clean image")]
         for key, label in (("psnr", "PSNR (dB)"), ("ssim", "SSIM")):
             rows = [[name, *curve[key]] for name, curve in curves.items()]
-            blocks.append(Table(["model", *[f"{f:g}" for f in factors]], rows, f"{label} by noise factor"))
-        if results["denoisers"] and results["others"]:
-            text, flag = denoising_verdict(results, view)
-            blocks.append(Text(text, note=flag))
-        elif not results["denoisers"]:
+            blocks.append(Table(["model", *[f"{f:g}" for f in factors]], rows, f"{label} by noise factor",
+                                kinds=[None] + ["score" if key == "ssim" else "db"] * len(factors)))
+        if not results["denoisers"]:
             blocks.append(Text("No model in this analysis is trained on noisy inputs, so there is no denoising "
                                "model to compare.", note=True))
-        return blocks
+        return blocks + [Conclusion(_conclusion(view, results))]
+
+
+def _conclusion(view: ReportView, results: dict) -> str:
+    """Best PSNR at no noise and at the most noise, then the denoiser verdicts."""
+    factors, curves = results["factors"], results["curves"]
+    models = {name: c for name, c in curves.items() if name != robustness.NOISY_INPUT}
+    out = []
+    for i in sorted({factors.index(min(factors)), factors.index(max(factors))}):
+        values = {name: c["psnr"][i] for name, c in models.items() if c["psnr"][i] is not None}
+        out.append(best_sentence(f"PSNR at noise factor {factors[i]:g}", values, "db", False))
+    if results["denoisers"] and results["others"]:
+        out.append(denoising_verdict(results, view)[0])
+    return " ".join(out + [one_seed(view.config.study)])

@@ -10,7 +10,8 @@ from genlab.representation import robustness
 from genlab.representation.measures import per_image_mse
 from genlab.figures import common as figs
 from genlab.figures import conv as cfigs
-from genlab.report.page import Table, Text
+from genlab.report.conclude import best_sentence, one_seed
+from genlab.report.page import Conclusion, Table, Text
 
 CLEAN_FIGURE = "recon_clean"
 NOISY_FIGURE = "recon_noisy"
@@ -83,5 +84,9 @@ class Reconstructions(Analysis):
             figure_block(NOISY_FIGURE, f"The same images with noise factor {factor:g} and each model's reconstruction"),
             figure_block(HISTOGRAM_FIGURE, "Distribution of per-image reconstruction MSE (against the clean image), "
                                            "every test image"),
-            Table(["input", "model", "mean MSE", "median MSE", "95th percentile"], rows, "Per-image reconstruction error"),
+            Table(["input", "model", "mean MSE", "median MSE", "95th percentile"], rows, "Per-image reconstruction error",
+                  kinds=[None, None, "loss", "loss", "loss"]),
+            Conclusion(" ".join([*(best_sentence(f"mean MSE on {cond}", {t: v["mean"] for t, v in per_model.items()},
+                                                 "loss", True) for cond, per_model in results["errors"].items()),
+                                 one_seed(view.config.study)])),
         ]

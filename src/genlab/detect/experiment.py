@@ -193,6 +193,7 @@ def draw(run: RunDir, cfg: StudyConfig, settings: KittiSettings, results: dict) 
     curves = {s.title: figures.read_results(Path(results["models"][n]["ultralytics_dir"]) / "results.csv")
               for n, s in evaluated.items()}
     figures.training_curves(run.figure("kitti_training_curves"), curves)
+    figures.metric_curves(run.figure("kitti_metric_curves"), curves)
     evals = {s.title: _read_eval(run, n) for n, s in evaluated.items()}
     figures.pr_curves(run.figure("kitti_pr_curves"), {t: e["pr_curve"] for t, e in evals.items()})
     for cls in results["data"]["classes"]:

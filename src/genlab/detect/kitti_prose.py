@@ -10,8 +10,9 @@ from __future__ import annotations
 from genlab.config import StudyConfig
 from genlab.detect import convert
 from genlab.detect.options import KittiSettings, role
-from genlab.report.page import fmt
+from genlab.report.page import fmt, quantity
 
+NUMBERS = (("precision", "P"), ("recall", "R"), ("map50", "mAP@0.5"), ("map50_95", "mAP@0.5:0.95"))
 NO_CARS = 0.005  # mAP@0.5:0.95 below this: the model finds (almost) no object at all
 
 
@@ -19,12 +20,7 @@ def data_lines(data: dict, config: StudyConfig, settings: KittiSettings) -> list
     classes = ", ".join(data["classes"])
     n_train, n_test = data["images"]["train"], data["images"]["test"]
     if data["synthetic"]:
-        against = (f" The numbers below are therefore NOT comparable with {settings.reported_source}"
-                   if settings.reported else " The numbers below are therefore not those of real KITTI images")
-        source = (f"SYNTHETIC KITTI-format scenes, not KITTI: no data.root was given, so genlab generated "
-                  f"{n_train + n_test} scenes of style '{data['style']}' at {data['size']} pixels into the run folder "
-                  f"({data['source']}).{against}; they show the method and the comparison. Run with "
-                  "--set data.root=KITTI_ROOT for real data.")
+        source = synthetic_caveat(data, settings.reported_source if settings.reported else None)
     else:
         source = f"Real KITTI images from {data['source']}."
     kept = f"Classes kept: {classes}"
@@ -38,6 +34,16 @@ def data_lines(data: dict, config: StudyConfig, settings: KittiSettings) -> list
     return lines
 
 
+def synthetic_caveat(data: dict, reported_source: str | None) -> str:
+    """What a run on generated scenes can and cannot say (the run's and the experiment's pages)."""
+    n = data["images"]["train"] + data["images"]["test"]
+    against = (f" The numbers below are therefore NOT comparable with {reported_source}" if reported_source
+               else " The numbers below are therefore not those of real KITTI images")
+    return (f"SYNTHETIC KITTI-format scenes, not KITTI: no data.root was given, so genlab generated {n} scenes of "
+            f"style '{data['style']}' at {data['size']} pixels into the run folder ({data['source']}).{against}; "
+            "they show the method and the comparison. Run with --set data.root=KITTI_ROOT for real data.")
+
+
 def _pretrain_lines(pre: dict, data: dict) -> list[str]:
     target = f"'{data['style']}'" if data.get("synthetic") else "real KITTI images"
     lines = [f"Pretraining data: {pre['images']['train']} synthetic training scenes of style '{pre['style']}' "
@@ -46,8 +52,7 @@ def _pretrain_lines(pre: dict, data: dict) -> list[str]:
     if own:
         lines.append(f"The pretraining run, validated on "
                      f"{pre['images']['test']} held-out '{pre['style']}' scenes after its last epoch (ultralytics): "
-                     f"P {fmt(own.get('precision'))}, R {fmt(own.get('recall'))}, mAP@0.5 {fmt(own.get('map50'))}, "
-                     f"mAP@0.5:0.95 {fmt(own.get('map50_95'))}.")
+                     + ", ".join(f"{label} {quantity(own.get(key), 'score')}" for key, label in NUMBERS) + ".")
     return lines
 
 
@@ -97,16 +102,19 @@ def verdict(results: dict, evals: dict[str, dict], config: StudyConfig, settings
     models = results.get("models", {})
     budget = f"{models.get(sn, {}).get('epochs')} epoch(s) on {models.get(sn, {}).get('train_images')} images"
     if max(t, s) < NO_CARS:
-        return (f"Neither model finds the objects yet (mAP@0.5:0.95 {fmt(t)} transfer, {fmt(s)} scratch): this setting "
+        return (f"Neither model finds the objects yet (mAP@0.5:0.95 {quantity(t, 'score')} transfer, "
+                f"{quantity(s, 'score')} scratch): this setting "
                 f"({budget}) is too small to say whether transfer learning helps.")
     word = "beats" if t > s else "does not beat" if t < s else "ties with"
-    text = f"At {budget}, transfer learning {word} training from scratch on mAP@0.5:0.95 ({fmt(t)} vs {fmt(s)})."
+    text = (f"At {budget}, transfer learning {word} training from scratch on mAP@0.5:0.95 "
+            f"({quantity(t, 'score')} vs {quantity(s, 'score')}).")
     rep = {r: settings.reported.get(r, {}).get("map50_95") for r in ("transfer", "scratch")}
     if None not in rep.values():
         rt, rs = rep["transfer"], rep["scratch"]
         ahead = "ahead" if rt > rs else "behind" if rt < rs else "level"
         same = (rt > rs) == (t > s) and (rt < rs) == (t < s)
-        text += (f" {settings.reported_source} found transfer {ahead} ({fmt(rt)} vs {fmt(rs)}): "
+        text += (f" {settings.reported_source} found transfer {ahead} ({quantity(rt, 'score')} vs "
+                 f"{quantity(rs, 'score')}): "
                  f"{'the same' if same else 'a different'} order.")
     if s < NO_CARS <= t:
         text += " Here the scratch model has not yet started to find the objects (see its losses in the training curves)"
@@ -120,5 +128,5 @@ def _head_start(transfer: dict, models: dict, pre: dict) -> str:
     own = (pre.get("final_val") or {}).get("map50_95")
     if source.get("dataset") == "pretrain" and own is not None and own >= NO_CARS:
         return (f", while the transferred one starts from weights that already detect them in '{pre['style']}' "
-                f"scenes (mAP@0.5:0.95 {fmt(own)} there).")
+                f"scenes (mAP@0.5:0.95 {quantity(own, 'score')} there).")
     return "."

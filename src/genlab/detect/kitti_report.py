@@ -6,7 +6,8 @@ import json
 from genlab.config import StudyConfig
 from genlab.detect import kitti_eval, kitti_prose, yolo
 from genlab.detect.options import ROLES, SECTION, KittiSettings, role
-from genlab.report.page import Figure, Section, Table, Text, fmt
+from genlab.report.conclude import best_sentence, one_seed
+from genlab.report.page import Conclusion, Figure, Section, Table, Text, quantity
 from genlab.runs import RunDir
 
 METRICS = (("precision", "Precision"), ("recall", "Recall"), ("map50", "mAP@0.5"), ("map50_95", "mAP@0.5:0.95"))
@@ -56,11 +57,14 @@ def _comparison(results: dict, evals: dict[str, dict], config: StudyConfig, sett
                 header.append(f"ours: {config.model(name).title}")
                 cols.append(e["ultralytics"])
     rows = [[label] + [c.get(key) for c in cols] for key, label in METRICS]
-    blocks = [Table(header, rows, caption="Test-set detection metrics (ultralytics' validator: P and R at the "
-                                          "confidence of best F1, mAP over all confidences)")]
+    blocks: list = [Table(header, rows, caption="Test-set detection metrics (ultralytics' validator: P and R at the "
+                                                "confidence of best F1, mAP over all confidences)",
+                          kinds=[None] + ["score"] * len(cols))]
     verdict = kitti_prose.verdict(results, evals, config, settings)
-    if verdict:
-        blocks.append(Text(verdict))
+    best = [best_sentence(label, {config.model(n).title: e["ultralytics"][key] for n, e in evals.items()}, "score", False)
+            for key, label in METRICS]
+    if evals:
+        blocks.append(Conclusion(" ".join([verdict, *best, one_seed(config.study)]).strip()))
     title = f"Results beside {settings.reported_source}" if settings.reported else "Test-set results"
     return Section(title, blocks)
 
@@ -74,12 +78,13 @@ def _cross_check(evals: dict[str, dict], config: StudyConfig) -> Section:
                      u["map50_95"], mid.get("map50_95"), c["map50_95"], d["map50_95"]])
     table = Table(["Model", "mAP@0.5 validator", "mAP@0.5 COCO", "diff", "mAP@0.5:0.95 validator",
                    "mAP@0.5:0.95 ultralytics formula on exported boxes", "mAP@0.5:0.95 COCO", "diff (COCO - validator)"],
-                  rows, caption="ultralytics' validator vs its exported predictions re-scored with faster-coco-eval")
+                  rows, caption="ultralytics' validator vs its exported predictions re-scored with faster-coco-eval",
+                  kinds=[None] + ["score"] * 7)
     worst = max((abs(e["coco_minus_ultralytics"]["map50_95"]) for e in evals.values()), default=0.0)
     text = ("The COCO columns score the validator's own exported predictions (predictions.json: confidence >= "
             f"{yolo.VAL_CONF}, up to {yolo.VAL_MAX_DET} per image, boxes in original image pixels) against ground "
             "truth rebuilt from the label files. "
-            f"Largest |diff| of mAP@0.5:0.95: {fmt(worst)}" + (" — within 0.02." if worst <= 0.02 else " — above 0.02."))
+            f"Largest |diff| of mAP@0.5:0.95: {quantity(worst, 'score')}" + (" — within 0.02." if worst <= 0.02 else " — above 0.02."))
     text += ("\n\nWhere the difference comes from: the middle column applies ultralytics' own matching and AP formula "
              "(ap_per_class) to the exported boxes. Validator → middle column is the boxes: the validator scores "
              "predictions in its letterboxed input space, not clipped to the image, while the exported boxes are scaled "
@@ -102,7 +107,8 @@ def _kitti(run: RunDir, results: dict, evals: dict[str, dict], config: StudyConf
             continue
         iou = next(iter(evals.values()))["kitti"][cls]["min_iou"]
         blocks.append(Table(["Model", "Easy AP", "Moderate AP", "Hard AP", "# Easy", "# Moderate", "# Hard"], rows,
-                            caption=f"Official KITTI 2-D evaluation, {cls}, IoU > {iou}, AP over 40 recall positions"))
+                            caption=f"Official KITTI 2-D evaluation, {cls}, IoU > {iou}, AP over 40 recall positions",
+                            kinds=[None, "score", "score", "score", None, None, None]))
         blocks.append(Figure(f"figures/kitti_ap_{cls.lower()}.png", f"KITTI AP (R40) per difficulty, {cls}"))
     blocks.append(Text(_difficulties()))
     return Section("KITTI official evaluation (Easy / Moderate / Hard)", blocks)
@@ -123,7 +129,9 @@ def _difficulties() -> str:
 
 def _curves(settings: KittiSettings) -> Section:
     return Section("Curves and predictions", [
-        Figure("figures/kitti_training_curves.png", "Training curves per epoch (from ultralytics' results.csv)"),
+        Figure("figures/kitti_training_curves.png", "Losses per epoch (from ultralytics' results.csv)"),
+        Figure("figures/kitti_metric_curves.png", "Precision, recall, mAP@0.5 and mAP@0.5:0.95 on the test split after "
+                                                  "every epoch (report 004's Fig. 11; from ultralytics' results.csv)"),
         Figure("figures/kitti_pr_curves.png", "Precision-recall curves at IoU 0.5 on the test split (COCO-style)"),
         Figure("figures/kitti_predictions.png", f"{settings.draw_images} test images: ground truth dashed green, "
                                                       f"detections with score >= {settings.draw_conf} red (score shown)"),
@@ -141,4 +149,5 @@ def _times(results: dict, config: StudyConfig) -> Section:
     rows.append(["whole study, incl. figures" + (" (this resumed part)" if results.get("resumed") else ""),
                  None, None, results.get("study_wall_s"), None, None])
     return Section("Wall time", [Table(["Model", "Epochs", "Train images", "Training s", "Evaluation s", "Device"], rows,
-                                       caption="Wall-clock seconds of each phase")])
+                                       caption="Wall-clock seconds of each phase",
+                                       kinds=[None, None, None, "seconds", "seconds", None])])

@@ -64,10 +64,25 @@ def _overview(spec: dict, states: list[TrialState]) -> Section:
     if spec.get("overrides"):
         lines.append("Settings changed from the study file: " + ", ".join(spec["overrides"]) + ".")
     blocks = [Text("\n\n".join(lines))]
+    caveat = _data_caveat([s.record for s in states if s.record is not None])
+    if caveat:
+        blocks.append(Text(caveat, note=True))
     if counts["failed"] or counts["not run"]:
         blocks.append(Text(f"{counts['failed'] + counts['not run']} trial(s) did not finish; the numbers below rest "
                            "only on the finished ones (see the last section). `--resume` runs the rest.", note=True))
     return Section("Experiment", blocks)
+
+
+def _data_caveat(records: list) -> str:
+    """The kitti study's 'synthetic scenes, not KITTI' caveat, as each trial's own page gives it."""
+    from genlab.detect import kitti_prose
+    from genlab.detect.options import SECTION
+
+    data = next((r.metrics[SECTION]["data"] for r in records if (r.metrics.get(SECTION) or {}).get("data")), None)
+    if not data or not data.get("synthetic"):
+        return ""
+    analysis = records[0].config.get("analysis") or {}
+    return kitti_prose.synthetic_caveat(data, analysis.get("reported_source") if analysis.get("reported") else None)
 
 
 def _metrics(groups: dict[str, list[TrialState]], headline: list[tuple[str, str]]) -> Section:

@@ -1,14 +1,56 @@
-"""Plot helpers shared by studies: image grids, reconstruction pairs, loss curves."""
+"""Plot helpers shared by studies: image grids, reconstruction pairs, loss curves, and the
+layout rules that keep every figure legible on the report page.
+
+Legibility: report.html shows a figure at most PAGE_WIDTH_PX wide (CSS px, 96 per inch), so a
+figure wider than PAGE_WIDTH_IN inches is shrunk and its text with it. Every figure here keeps
+text at MIN_FONT_PT or more and wraps its panels (at most MAX_COLS per row) so that the text
+stays at least MIN_FONT_PT as displayed; tests check this with displayed_font_pt."""
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from matplotlib.ticker import MaxNLocator
 
 from genlab import atomic
 from genlab.data.fashion_mnist import CLASSES
+from genlab.report.page import PAGE_WIDTH_PX
+
+PAGE_WIDTH_IN = PAGE_WIDTH_PX / 96  # CSS px per inch
+MIN_FONT_PT = 9
+MAX_COLS = 3  # three 3.6-inch panels fill the page at full size
+plt.rcParams.update({"font.size": 10, "legend.fontsize": MIN_FONT_PT, "xtick.labelsize": MIN_FONT_PT,
+                     "ytick.labelsize": MIN_FONT_PT, "axes.titlesize": 10, "axes.labelsize": 10})
+
+
+def panels(n: int, width: float = 3.6, height: float = 3.0, cols: int = MAX_COLS):
+    """A figure of n panels wrapped into rows of at most `cols`; unused slots are removed.
+    Returns (fig, axes) with axes a flat list of n."""
+    cols = max(1, min(n, cols))
+    rows = math.ceil(n / cols)
+    fig, grid = plt.subplots(rows, cols, figsize=(width * cols, height * rows + 0.4), squeeze=False)
+    flat = list(grid.flat)
+    for ax in flat[n:]:
+        ax.remove()
+    return fig, flat[:n]
+
+
+def epoch_axis(ax) -> None:
+    """Epochs are whole numbers: no 1.5 ticks."""
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("epoch")
+
+
+def displayed_font_pt(fig) -> float:
+    """The smallest visible text of `fig` in points as report.html displays it (a figure wider
+    than the page is scaled down to the page's width)."""
+    fig.canvas.draw()
+    width = fig.get_tightbbox(fig.canvas.get_renderer()).width  # inches, as bbox_inches="tight" saves
+    sizes = [t.get_fontsize() for t in fig.findobj(plt.Text) if t.get_visible() and t.get_text().strip()]
+    return min(sizes, default=float("inf")) * min(1.0, PAGE_WIDTH_IN / width)
 
 
 def to_uint8(images: torch.Tensor) -> np.ndarray:
@@ -46,33 +88,42 @@ def save_pairs(path: Path, rows: list[tuple[str, np.ndarray]], labels: np.ndarra
             ax.imshow(images[c], cmap="gray_r", vmin=0, vmax=255)
             ax.set_xticks([]), ax.set_yticks([])
             if c == 0:
-                ax.set_ylabel(row_label, fontsize=8)
+                ax.set_ylabel(row_label, fontsize=MIN_FONT_PT)
             if r == 0 and labels is not None:
-                ax.set_title(CLASSES[int(labels[c])], fontsize=7)
+                ax.set_title(CLASSES[int(labels[c])], fontsize=MIN_FONT_PT)
     fig.suptitle(title, fontsize=10)
     return atomic.save_figure(path, fig)
 
 
-def save_loss_curves(path: Path, curves: dict[str, list[dict]], key_for: dict[str, str], title: str,
-                     ylabel: str = "loss") -> Path:
-    """One panel per model: train and validation `key` over epochs from metrics.jsonl records."""
-    names = list(curves)
-    fig, axes = plt.subplots(1, len(names), figsize=(3.4 * len(names), 3.0), squeeze=False)
-    for ax, name in zip(axes[0], names):
-        records, key = curves[name], key_for[name]
+def save_loss_curves(path: Path, curves: dict[str, list[dict]], keys_for: dict[str, list[str]], title: str) -> Path:
+    """One panel per model, wrapped into rows: train (solid) and validation (dashed) of each of
+    the model's `keys` over epochs from metrics.jsonl records (a GAN: both players' losses)."""
+    fig, axes = panels(len(curves))
+    for ax, (name, records) in zip(axes, curves.items()):
         epochs = [r["epoch"] for r in records]
-        for split, style in (("train", "-o"), ("val", "--s")):
-            ax.plot(epochs, [r[split].get(key, np.nan) for r in records], style, ms=3, label=split)
-        ax.set_title(name, fontsize=10)
-        ax.set_xlabel("epoch")
-        ax.set_ylabel(ylabel if ylabel != "loss" else key)
+        keys = keys_for[name]
+        for i, key in enumerate(keys):
+            label = key.removesuffix("_loss") if len(keys) > 1 else ""
+            for split, style in (("train", "-o"), ("val", "--s")):
+                ax.plot(epochs, [r[split].get(key, np.nan) for r in records], style, ms=3, color=f"C{i}",
+                        label=f"{label} {split}".strip())
+        ax.set_title(_wrap(name), fontsize=10)
+        epoch_axis(ax)
+        ax.set_ylabel(keys[0] if len(keys) == 1 else "loss")
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
+        ax.legend()
     fig.suptitle(title, fontsize=11)
     fig.tight_layout()
     return atomic.save_figure(path, fig)
 
 
+def _wrap(title: str, width: int = 34) -> str:
+    """A long model title on two lines rather than over its neighbour's panel."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(title, width)) or title
+
+
 def class_legend(ax, cmap) -> None:
     handles = [plt.Line2D([], [], marker="o", ls="", color=cmap(i / 9), label=name) for i, name in enumerate(CLASSES)]
-    ax.legend(handles=handles, fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
+    ax.legend(handles=handles, fontsize=MIN_FONT_PT, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 from genlab import atomic
-from genlab.figures.common import class_legend, image_grid, save_grid, save_pairs, to_uint8
+from genlab.figures.common import MIN_FONT_PT, class_legend, epoch_axis, image_grid, save_grid, save_pairs, to_uint8
 
 
 @torch.no_grad()
@@ -59,10 +59,10 @@ def vae_parts(path: Path, records: list[dict], title: str) -> Path:
     for ax, key in zip(axes, ("reconstruction", "kl")):
         for split, style in (("train", "-o"), ("val", "--s")):
             ax.plot(epochs, [r[split][key] for r in records], style, ms=3, label=split)
-        ax.set_xlabel("epoch")
+        epoch_axis(ax)
         ax.set_ylabel(f"{key} (per image, nats)")
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
+        ax.legend()
     fig.suptitle(title, fontsize=11)
     fig.tight_layout()
     return atomic.save_figure(path, fig)
@@ -75,7 +75,7 @@ def sample_progress(path: Path, snapshots: list[Path], title: str, per_epoch: in
     for ax, row in zip(axes[:, 0], rows):
         ax.imshow(image_grid(row["images"][:per_epoch], per_epoch), cmap="gray_r", vmin=0, vmax=255)
         ax.set_xticks([]), ax.set_yticks([])
-        ax.set_ylabel(f"epoch {int(row['epoch'])}", fontsize=8, rotation=0, ha="right", va="center")
+        ax.set_ylabel(f"epoch {int(row['epoch'])}", fontsize=MIN_FONT_PT, rotation=0, ha="right", va="center")
     fig.suptitle(title, fontsize=10)
     return atomic.save_figure(path, fig)
 

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 from genlab import atomic
-from genlab.report.page import Table, fmt
+from genlab.report.page import Table, cells
 
 FORMATS = ("csv", "md", "tex")
 
@@ -20,7 +20,7 @@ def slug(text: str) -> str:
 
 def render(table: Table, fmt_name: str) -> str:
     header = [str(h) for h in table.header]
-    rows = [[fmt(c) for c in row] for row in table.rows]
+    rows = [cells(table, row) for row in table.rows]
     if fmt_name == "csv":  # raw values, full precision: for spreadsheets
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")

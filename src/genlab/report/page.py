@@ -28,6 +28,12 @@ class Table:
     header: list[str]
     rows: list[list]
     caption: str = ""
+    kinds: list[str | None] | None = None  # per column, a key of QUANTITIES (None: fmt's default)
+
+
+@dataclass
+class Conclusion:
+    body: str  # what to conclude from the section, computed from its numbers
 
 
 @dataclass
@@ -36,13 +42,35 @@ class Figure:
     caption: str
 
 
-Block = Union[Text, Table, Figure]
+Block = Union[Text, Table, Figure, Conclusion]
 
 
 @dataclass
 class Section:
     title: str
     blocks: list[Block] = field(default_factory=list)
+
+
+# One formatting rule per quantity, shared by tables and sentences (quantity()): the same
+# number never shows as 84.9 in one place and 84.9549 in another.
+QUANTITIES = {
+    "percent": lambda v: f"{v:.2f}",  # accuracy, F1… already ×100: the report's two decimals
+    "seconds": lambda v: f"{v:,.1f}",  # wall and training times
+    "score": lambda v: f"{v:.3f}",  # numbers in [0, 1]: precision, recall, mAP, SSIM
+    "loss": lambda v: f"{v:.4g}" if abs(v) < 1e4 else f"{v:,.0f}",  # losses and MSEs: four significant digits
+    "ratio": lambda v: f"{v:.2f}",  # model / PCA and other quotients
+    "db": lambda v: f"{v:.2f}",  # PSNR
+    "fid": lambda v: f"{v:.2f}",
+}
+
+
+def quantity(value, kind: str) -> str:
+    """`value` by the rule of its quantity; '—' for missing."""
+    if value is None or value == "" or isinstance(value, (str, bool)):
+        return fmt(value)
+    if value != value:  # NaN
+        return "nan"
+    return QUANTITIES[kind](value)
 
 
 def fmt(value, digits: int = 4) -> str:
@@ -62,15 +90,17 @@ def fmt(value, digits: int = 4) -> str:
     return str(value)
 
 
+PAGE_WIDTH_PX = 1100  # the body's max-width: figures wider than this are shown scaled down
 CSS = """
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:PAGE_WIDTHpx;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
 h1{border-bottom:2px solid #444;padding-bottom:.2em} h2{margin-top:2em;border-bottom:1px solid #ccc}
 table{border-collapse:collapse;margin:1em 0;font-size:.92em} th,td{border:1px solid #bbb;padding:.3em .6em;text-align:right}
 th{background:#f0f0f0} td:first-child,th:first-child{text-align:left} caption{caption-side:top;text-align:left;font-weight:600;padding:.3em 0}
 figure{margin:1.2em 0} figure img{max-width:100%;border:1px solid #ddd} figcaption{font-size:.9em;color:#555}
 .note{background:#fff7e0;border-left:4px solid #e0a800;padding:.5em 1em} pre{background:#f6f6f6;padding:1em;overflow:auto;font-size:.85em}
-nav ul{columns:2} .meta{color:#666;font-size:.9em}
+nav ul{columns:2} .meta{color:#666;font-size:.9em} .verdict{border-left:4px solid #2b7a3d;padding:.2em 1em;background:#eef7ef}
 """
+CSS = CSS.replace("PAGE_WIDTH", str(PAGE_WIDTH_PX))
 
 
 def render(title: str, sections: list[Section], config: dict, environment: dict, subtitle: str = "",
@@ -91,6 +121,12 @@ def render(title: str, sections: list[Section], config: dict, environment: dict,
     )
 
 
+def cells(table: Table, row: list) -> list[str]:
+    """A row's cells as shown: each by its column's quantity rule, else fmt's default."""
+    kinds = table.kinds or []
+    return [quantity(c, kinds[i]) if i < len(kinds) and kinds[i] else fmt(c) for i, c in enumerate(row)]
+
+
 def _section(index: int, section: Section, image_src) -> str:
     parts = [f'<h2 id="s{index}">{html.escape(section.title)}</h2>']
     for block in section.blocks:
@@ -99,9 +135,13 @@ def _section(index: int, section: Section, image_src) -> str:
             parts.append(f'<div class="note">{paras}</div>' if block.note else paras)
         elif isinstance(block, Table):
             head = "".join(f"<th>{html.escape(str(h))}</th>" for h in block.header)
-            rows = "".join("<tr>" + "".join(f"<td>{html.escape(fmt(c))}</td>" for c in row) + "</tr>" for row in block.rows)
+            rows = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells(block, row)) + "</tr>"
+                           for row in block.rows)
             caption = f"<caption>{html.escape(block.caption)}</caption>" if block.caption else ""
             parts.append(f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+        elif isinstance(block, Conclusion):
+            paras = "".join(f"<p>{html.escape(p.strip())}</p>" for p in block.body.split("\n\n") if p.strip())
+            parts.append(f'<div class="verdict"><p><b>What to conclude</b></p>{paras}</div>')
         elif isinstance(block, Figure):
             src = html.escape(image_src(block.path))
             parts.append(f'<figure><img src="{src}" data-file="{html.escape(block.path)}" alt="{html.escape(block.caption)}">'

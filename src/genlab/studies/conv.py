@@ -23,6 +23,7 @@ from genlab.config import StudyConfig
 from genlab.errors import GenlabError
 from genlab.representation.classify import HeadConfig, describe_optimizer
 from genlab.report.page import Section, Table, Text
+from genlab.studies.conv_summary import summary_section
 from genlab.studies.model_study import ModelStudy
 
 LOSS_FORMS = {"mse": "squared error", "bce": "binary cross-entropy"}  # a VAE's `reconstruction` param
@@ -110,7 +111,8 @@ class ConvStudy(ModelStudy):
         if not view.summaries:
             return [Section("Study 2", [Text("This run holds no trained models yet (it did not finish); "
                                              "rerun with --resume to complete it.", note=True)])]
-        return [self._training(view), self._timing(view)]
+        summary = summary_section(view)
+        return [self._training(view), *([summary] if summary else []), self._timing(view)]
 
     @staticmethod
     def _training(view: ReportView) -> Section:
@@ -133,7 +135,8 @@ class ConvStudy(ModelStudy):
                          rep.get("train_loss"), f["val"].get(key), rep.get("val_loss"), f["test"].get(key),
                          s["wall_time_s"]])
         table = Table(["model", "loss", "epochs", "batch", "parameters", "train loss", "report train", "val loss",
-                       "report val", "test loss", "wall time (s)"], rows, "Table 4 of report 004 beside ours (last epoch)")
+                       "report val", "test loss", "wall time (s)"], rows, "Table 4 of report 004 beside ours (last epoch)",
+                      kinds=[None] * 5 + ["loss"] * 5 + ["seconds"])
         return Section("Overview: training, ours beside report 004", [Text(text), table])
 
     def _timing(self, view: ReportView) -> Section:
@@ -143,8 +146,9 @@ class ConvStudy(ModelStudy):
         steps = [[titles.get(key, key), entry.get("seconds")] for key, entry in view.metrics.get("analyses", {}).items()]
         return Section("Wall time", [
             Table(["model", "train time (s)", "wall time incl. validation (s)", "images/s", "device"], rows,
-                  "Training of each model (machine under Environment)"),
-            Table(["analysis", "seconds"], steps, "Analyses after training (classifiers include features and probes)"),
+                  "Training of each model (machine under Environment)", kinds=[None, "seconds", "seconds", None, None]),
+            Table(["analysis", "seconds"], steps, "Analyses after training (classifiers include features and probes)",
+                  kinds=[None, "seconds"]),
         ])
 
 

@@ -174,7 +174,8 @@ def _results_table(view: ReportView, specs: list) -> Table:
         rows.append([spec.title, s["epochs"], s["batch_size"], s["train_time_s"], rep.get("time_s"), key,
                      f["train"].get(key), f["val"].get(key), f["test"].get(key), rep.get("loss")])
     return Table(["model", "epochs", "batch", "train time (s)", "report 000 time (s)", "loss", "train", "val", "test",
-                  "report 000 loss"], rows, "Every model: ours beside report 000 (losses of the last epoch)")
+                  "report 000 loss"], rows, "Every model: ours beside report 000 (losses of the last epoch)",
+                 kinds=[None, None, None, "seconds", "seconds", None, "loss", "loss", "loss", "loss"])
 
 
 def _objective_loss(final: dict) -> str:

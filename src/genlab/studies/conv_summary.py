@@ -1,0 +1,66 @@
+"""Report 004's Table 3 (AE vs VAE vs DAE at a glance), filled from the run: what each model
+is (read from the model its config builds) and how it measured (read from the analyses'
+results), where the report wrote its robustness column ("weak / medium / high") by judgement."""
+from __future__ import annotations
+
+from genlab.analyses.base import ReportView
+from genlab.report.conclude import best_sentence
+from genlab.report.page import Conclusion, Section, Table, Text, quantity
+
+TITLE = "Summary: the autoencoders side by side (report 004, table 3, measured)"
+
+
+def _method(spec):
+    import torch
+
+    from genlab import registry
+
+    with torch.device("meta"):  # only the class and attributes are read
+        return registry.build(spec.model, spec.params)
+
+
+def _described(spec) -> list[str]:
+    """Objective, noise in training, loss, latent space: what report 004's table 3 states."""
+    from genlab.methods.autoencoders import DenoisingAutoencoder, VariationalAutoencoder
+
+    method = _method(spec)
+    latent = getattr(method, "latent_dim", None)
+    size = f", {latent}-d" if latent else ""
+    if isinstance(method, VariationalAutoencoder):
+        form = "MSE" if method.reconstruction == "mse" else method.reconstruction.upper()
+        return ["probabilistic (reconstruction + KL)", "no", f"{form} + KL divergence", f"probabilistic (μ, σ){size}"]
+    if isinstance(method, DenoisingAutoencoder):
+        return ["denoising", f"yes, x + {method.noise_factor:g}·N(0, 1)", "MSE", f"deterministic{size}"]
+    return ["reconstruction", "no", "MSE", f"deterministic{size}"]
+
+
+def _measured(view: ReportView, name: str, title: str) -> list:
+    floor = view.results("linear_floor").get("results", {}).get(name, {})
+    robust = view.results("noise_robustness").get("results", {})
+    psnr = (robust.get("curves", {}).get(title) or {}).get("psnr") or [None]
+    head = view.results("frozen_classifiers").get("results", {}).get(name, {}).get("head", {})
+    accuracy = head.get("test_metrics", {}).get("accuracy")
+    return [floor.get("model_mse"), psnr[-1], None if accuracy is None else 100 * accuracy]
+
+
+def summary_section(view: ReportView) -> Section | None:
+    # the table compares autoencoders: models that reconstruct (a generator added to the study is not one)
+    specs = [s for s in view.config.models if s.name in view.summaries and "reconstruct" in _method(s).capabilities()]
+    if not specs:
+        return None
+    columns = {s.title: _described(s) + _measured(view, s.name, s.title) for s in specs}
+    factors = view.results("noise_robustness").get("results", {}).get("factors") or [None]
+    labels = ["objective", "noise in training", "loss", "latent space", "test MSE per pixel (clean)",
+              f"PSNR at noise factor {factors[-1]:g} (dB)" if factors[-1] is not None else "PSNR at the most noise",
+              "frozen-encoder MLP accuracy %"]
+    kinds = [None, None, None, None, "loss", "db", "percent"]
+    rows = [[label, *[quantity(c[i], kinds[i]) if kinds[i] else c[i] for c in columns.values()]]
+            for i, label in enumerate(labels)]
+    best = [best_sentence(labels[i], {t: c[i] for t, c in columns.items()}, kinds[i], i == 4) for i in (4, 5, 6)]
+    return Section(TITLE, [
+        Text("Report 004 summarised the three models in a table whose last row, robustness to noise, was a judgement "
+             "(weak, medium, high). Here the first rows are read from the models this run built, the rest are "
+             "measured (sections below give how)."),
+        Table(["", *columns], rows, "AE vs VAE vs DAE: what each is, and how it measured in this run"),
+        Conclusion(" ".join(b for b in best if b)),
+    ])
