@@ -89,13 +89,13 @@ def conclusion(view: ReportView, result: dict) -> str:
     if broken:
         out.append(f"{', '.join(broken)}: Inception Score below {DEGENERATE_IS:g} (every sample looks like the same "
                    "class to the feature network): not recognisable clothing, so this setting is too small to conclude "
-                   "anything about " + ("them" if len(broken) > 1 else "it") + "; they are left out of the ranking "
-                   "below. Train longer (without --quick) before comparing.")
+                   + ("anything about them; they are" if len(broken) > 1 else "anything about it; it is")
+                   + " left out of the ranking below. Train longer before comparing.")
     for key, label, kind, lower in RANKED:
         out.append(best_sentence(label, {t: e[key] for t, e in usable.items()}, kind, lower))
     kids = {t: e["kid"] for t, e in usable.items()}
     noise = 2 * max(e["kid_std"] for e in usable.values())
-    out.append(best_sentence("KID", {t: 1e3 * v for t, v in kids.items()}, "ratio", True, 1e3 * noise,
+    out.append(best_sentence("KID (×10⁻³)", {t: 1e3 * v for t, v in kids.items()}, "ratio", True, 1e3 * noise,
                              "twice the largest subset std of KID (×10⁻³)"))
     out.append(_recall_note(result, models))
     out.append(one_seed(view.config.study))
