@@ -61,6 +61,7 @@ QUANTITIES = {
     "ratio": lambda v: f"{v:.2f}",  # model / PCA and other quotients
     "db": lambda v: f"{v:.2f}",  # PSNR
     "fid": lambda v: f"{v:.2f}",
+    "rate": lambda v: f"{v:,.0f}",  # images per second
 }
 
 

@@ -146,7 +146,7 @@ class ConvStudy(ModelStudy):
         steps = [[titles.get(key, key), entry.get("seconds")] for key, entry in view.metrics.get("analyses", {}).items()]
         return Section("Wall time", [
             Table(["model", "train time (s)", "wall time incl. validation (s)", "images/s", "device"], rows,
-                  "Training of each model (machine under Environment)", kinds=[None, "seconds", "seconds", None, None]),
+                  "Training of each model (machine under Environment)", kinds=[None, "seconds", "seconds", "rate", None]),
             Table(["analysis", "seconds"], steps, "Analyses after training (classifiers include features and probes)",
                   kinds=[None, "seconds"]),
         ])

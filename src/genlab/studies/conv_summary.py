@@ -4,7 +4,7 @@ results), where the report wrote its robustness column ("weak / medium / high") 
 from __future__ import annotations
 
 from genlab.analyses.base import ReportView
-from genlab.report.conclude import best_sentence
+from genlab.report.conclude import accuracy_noise, best_sentence, one_seed
 from genlab.report.page import Conclusion, Section, Table, Text, quantity
 
 TITLE = "Summary: the autoencoders side by side (report 004, table 3, measured)"
@@ -56,7 +56,16 @@ def summary_section(view: ReportView) -> Section | None:
     kinds = [None, None, None, None, "loss", "db", "percent"]
     rows = [[label, *[quantity(c[i], kinds[i]) if kinds[i] else c[i] for c in columns.values()]]
             for i, label in enumerate(labels)]
-    best = [best_sentence(labels[i], {t: c[i] for t, c in columns.items()}, kinds[i], i == 4) for i in (4, 5, 6)]
+    measured = {i: {t: c[i] for t, c in columns.items() if c[i] is not None} for i in (4, 5, 6)}
+    n_test = (view.metrics.get("data") or {}).get("n_test", 0)
+    noise = accuracy_noise(list(measured[6].values()), n_test) if measured[6] and n_test else 0.0
+    best = [best_sentence("test MSE per pixel (clean)", measured[4], "loss", True),
+            best_sentence(f"PSNR at noise factor {factors[-1]:g}" if factors[-1] is not None else "PSNR", measured[5],
+                          "db", False),
+            # the same tie rule as the classifier section's, so the two never disagree
+            best_sentence("frozen-encoder MLP accuracy", measured[6], "percent", False, noise,
+                          f"twice the standard error of a difference of two accuracies on {n_test:,} test images"),
+            one_seed(view.config.study)]
     return Section(TITLE, [
         Text("Report 004 summarised the three models in a table whose last row, robustness to noise, was a judgement "
              "(weak, medium, high). Here the first rows are read from the models this run built, the rest are "

@@ -193,7 +193,7 @@ def _models_table(view: ReportView, specs: list) -> Table:
         rows.append([spec.title, f"{spec.model} ({params})", s["parameters"], describe_training(spec.train),
                      s["images_per_s"], s["device"]])
     return Table(["model", "registry model (params)", "parameters", "optimiser", "images/s", "device"], rows,
-                 "How each model was built and trained")
+                 "How each model was built and trained", kinds=[None, None, None, None, "rate", None])
 
 
 STUDY = DenseStudy()
