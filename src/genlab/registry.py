@@ -12,11 +12,14 @@ from genlab.errors import GenlabError
 from genlab.methods.autoencoders import RECONSTRUCTIONS, Autoencoder, DenoisingAutoencoder, VariationalAutoencoder
 from genlab.methods.base import Method
 from genlab.methods.gan import GAN, PRIORS
+from genlab.methods.wgan_gp import WGANGP
 from genlab.nn.conv import ACTIVATIONS as CONV_ACTIVATIONS
 from genlab.nn.conv import AE_BOTTLENECK, NORMS, UPSAMPLE_MODES, ConvAEDecoder, ConvAEEncoder, ConvVAEDecoder, ConvVAEEncoder
+from genlab.nn.conv_vae_gen import ConvGenDecoder, ConvGenEncoder
 from genlab.nn.dcgan import DCGANDiscriminator, DCGANGenerator
 from genlab.nn.dense import ACTIVATIONS as DENSE_ACTIVATIONS
 from genlab.nn.dense import DenseDecoder, DenseDiscriminator, DenseEncoder
+from genlab.nn.wgan_critic import CRITIC_NORMS, WGANCritic
 
 
 def dense_ae(latent_dim: int = 64, hidden: list[int] = (), latent_act: str = "relu") -> Method:
@@ -68,6 +71,21 @@ def dcgan(latent_dim: int = 64, prior: str = "normal", width: int = 64) -> Metho
     return GAN(DCGANGenerator(latent_dim, width), DCGANDiscriminator(width), latent_dim, prior)
 
 
+def wgan_gp(latent_dim: int = 64, prior: str = "normal", width: int = 64, critic_norm: str = "layer",
+            gp_weight: float = 10.0) -> Method:
+    """WGAN-GP: the DCGAN generator, a critic without BatchNorm, gradient penalty weight λ
+    (critic steps per generator step: the study file's `train.steps: {critic: N}`)."""
+    return WGANGP(DCGANGenerator(latent_dim, width), WGANCritic(width, critic_norm), latent_dim, prior, gp_weight)
+
+
+def conv_vae_gen(latent_dim: int = 32, width: int = 32, reconstruction: str = "bce", beta: float = 1.0) -> Method:
+    """A conv VAE for generation: DCGAN-shaped encoder, the DCGAN generator as decoder;
+    loss = per-image reconstruction + beta·KL (beta > 1: a β-VAE)."""
+    encoder = ConvGenEncoder(width)
+    return VariationalAutoencoder(encoder, ConvGenDecoder(latent_dim, width), encoder.out_dim, latent_dim,
+                                  reconstruction, beta)
+
+
 def _numel(shape: tuple[int, ...]) -> int:
     n = 1
     for size in shape:
@@ -84,6 +102,8 @@ MODELS: dict[str, Callable[..., Method]] = {
     "conv_dae": conv_dae,
     "conv_vae": conv_vae,
     "dcgan": dcgan,
+    "wgan_gp": wgan_gp,
+    "conv_vae_gen": conv_vae_gen,
 }
 
 
@@ -120,6 +140,7 @@ PARAM_DOMAINS = {
     "reconstruction": _choice(*RECONSTRUCTIONS), "prior": _choice(*PRIORS),
     "bottleneck_act": _choice("relu", "none"), "upsample": _choice(*UPSAMPLE_MODES),
     "norm": _choice(*NORMS), "act": _choice(*CONV_ACTIVATIONS), "width": _width,
+    "critic_norm": _choice(*CRITIC_NORMS), "gp_weight": _number(0, 1000),
 }
 NONEMPTY = {("dense_vae", "hidden")}  # the VAE's posterior head reads the last hidden layer
 

@@ -18,13 +18,18 @@ class EpochFID:
     """`on_epoch_end` returns {"epoch_fid": FID of n samples vs the test set, "epoch_fid_n": n}.
 
     The same noise seed every epoch, so the curve shows the model changing, not the noise.
-    Models without `sample` (plain autoencoders) are skipped (empty dict).
+    A plain autoencoder (no `sample`) is measured through the sampler `genlab evaluate`
+    gives it — a Gaussian mixture fitted to its codes of `train_images` (uint8 N×28×28),
+    refitted each epoch on `fit_images` of them, seeded (a full-covariance fit costs
+    O(n·K·D²) per iteration) — when those are given, else skipped (empty dict).
     """
 
     def __init__(self, n: int = 2000, seed: int = 4321, every: int = 1,
-                 feature_net: FeatureNetConfig = FeatureNetConfig(), progress: bool = True) -> None:
+                 feature_net: FeatureNetConfig = FeatureNetConfig(), progress: bool = True,
+                 train_images: torch.Tensor | None = None, fit_images: int = 2000) -> None:
         self.n, self.seed, self.every = n, seed, every
         self.feature_config, self.progress = feature_net, progress
+        self.train_images, self.fit_images = train_images, fit_images
         self._fnet: FeatureNet | None = None
         self._fid = None
 
@@ -39,15 +44,15 @@ class EpochFID:
 
     @torch.no_grad()
     def on_epoch_end(self, method, epoch: int, model_dir, logs: dict | None = None) -> dict[str, float]:
-        if not hasattr(method, "sample") or epoch % self.every:
+        sampler = self._sampler(method)
+        if sampler is None or epoch % self.every:
             return {}
         if self._fid is None:
             self._setup()
-        device = next(method.parameters()).device
-        generator = torch.Generator(device=device).manual_seed(self.seed)
         was_training = method.training
         method.eval()
-        images = torch.cat([method.sample(min(1000, self.n - s), generator=generator).cpu()
+        sample, generator = sampler()
+        images = torch.cat([sample(min(1000, self.n - s), generator=generator).cpu()
                             for s in range(0, self.n, 1000)])  # n×1×28×28 in [0, 1]
         method.train(was_training)
         # quantise like saved samples so the curve and `genlab evaluate` measure the same thing
@@ -56,3 +61,18 @@ class EpochFID:
         self._fid.reset()
         self._fid.update(features.double(), real=False)
         return {KEY: float(self._fid.compute()), f"{KEY}_n": float(self.n)}
+
+    def _sampler(self, method):
+        """A callable giving (sample, seeded generator), or None for a model that cannot generate."""
+        if hasattr(method, "sample"):
+            device = next(method.parameters()).device
+            return lambda: (method.sample, torch.Generator(device=device).manual_seed(self.seed))
+        if self.train_images is None or not (hasattr(method, "encode") and hasattr(method, "decode")):
+            return None
+        from genlab.generation.samplers import GaussianMixtureSampler, SamplerOptions
+
+        def mixture():
+            options = SamplerOptions(gmm_fit_images=self.fit_images)
+            fitted = GaussianMixtureSampler(method, self.train_images, options, self.seed)
+            return fitted.sample, torch.Generator().manual_seed(self.seed)  # it draws on the CPU
+        return mixture

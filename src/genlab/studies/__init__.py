@@ -14,6 +14,7 @@ STUDIES: dict[str, str] = {
     "dense": "genlab.studies.dense:STUDY",
     "conv": "genlab.studies.conv:STUDY",
     "kitti": "genlab.studies.kitti:STUDY",
+    "gen": "genlab.studies.gen:STUDY",
 }
 
 

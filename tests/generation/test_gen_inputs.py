@@ -1,0 +1,61 @@
+"""Bad settings of the `gen` study and of its new models are refused before the run folder
+exists: one `genlab: error:` line naming the key, exit code 2, nothing left behind."""
+from __future__ import annotations
+
+import pytest
+
+from genlab import cli
+from genlab.studies import runner
+
+
+class Ran(Exception):
+    """Raised where training would start: the case passed every check."""
+
+
+@pytest.fixture
+def stop_before_training(monkeypatch):
+    def execute(study, ctx):
+        raise Ran
+
+    monkeypatch.setattr(runner, "execute", execute)
+
+
+def run_gen(args: list[str], out, capsys) -> tuple[int | str, list[str]]:
+    try:
+        code = cli.main(["run", "gen", "--quick", *args, "--out", str(out), "--no-progress"])
+    except Ran:
+        code = "ran"
+    except SystemExit as exc:
+        code = exc.code
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    return code, lines
+
+
+@pytest.mark.parametrize("setting,fragment", [
+    ("models.wgan_gp.params.gp_weight=-1", "gp_weight=-1: must be a number from 0"),
+    ("models.wgan_gp.params.gp_weight=nan", "gp_weight"),
+    ("models.wgan_gp.params.critic_norm=batch", "critic_norm='batch': must be one of layer, none"),
+    ("models.wgan_gp.params.n_critic=5", "has no parameter 'n_critic'"),
+    ("models.wgan_gp.train.steps={critic: -1}", "train.steps values must be whole numbers from 1 to 100"),
+    ("models.wgan_gp.train.steps={critic: 0}", "train.steps values must be whole numbers from 1 to 100"),
+    ("models.wgan_gp.train.steps={discriminator: 5}", "this model's optimisers are: critic, generator"),
+    ("models.dcgan.train.steps={critic: 5}", "this model's optimisers are: discriminator, generator"),
+    ("models.conv_vae_gen.params.beta=-1", "beta=-1: must be a number from 0"),
+    ("models.vae.params.beta=x", "beta='x'"),
+    ("models.conv_vae_gen.params.width=0", "width=0"),
+    ("analysis.interpolation_steps=1", "analysis.interpolation_steps must be from 2"),
+    ("analysis.interpolation_pairs=0", "analysis.interpolation_pairs must be from 1"),
+    ("analysis.generation_samples=5", "analysis.generation_samples must be from 10"),
+    ("analysis.generation_metrics=false", "generation_metrics"),
+])
+def test_bad_setting_is_one_line_before_the_run_folder(setting, fragment, tmp_path, capsys, stop_before_training):
+    out = tmp_path / "run"
+    code, lines = run_gen(["--set", setting], out, capsys)
+    assert code == 2 and len(lines) == 1 and lines[0].startswith("genlab: error: "), (code, lines)
+    assert fragment in lines[0], lines[0]
+    assert not out.exists()
+
+
+def test_shipped_quick_settings_pass_every_check(tmp_path, capsys, stop_before_training):
+    code, lines = run_gen([], tmp_path / "run", capsys)
+    assert code == "ran", lines
