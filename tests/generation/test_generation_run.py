@@ -114,9 +114,11 @@ def test_inception_fid_needs_torch_fidelity(tiny_run, tmp_path, capsys):
 def test_prior_verdict_is_decided_by_numbers_and_says_within_noise():
     from genlab.generation.sections import _prior_verdict
 
-    base = {"fid": 10.0, "kid": 0.010, "kid_std": 0.002, "precision": 0.5, "recall": 0.5}
+    base = {"fid": 10.0, "kid": 0.010, "kid_std": 0.002, "precision": 0.5, "recall": 0.5, "is": 4.0}
     close = _prior_verdict(("n", base), ("u", {**base, "fid": 12.0, "kid": 0.013}), floor=1.0)
     assert "by FID the better prior is normal" in close and "within noise" in close  # gap 3e-3 ≤ 2·2e-3
     apart = _prior_verdict(("n", base), ("u", {**base, "fid": 8.0, "kid": 0.020}), floor=1.0)
     assert "by FID the better prior is uniform" in apart and "KID favours normal" in apart
     assert "within noise" not in apart
+    noise = _prior_verdict(("n", base), ("u", {**base, "fid": 80.0, "is": 1.02}), floor=1.0)
+    assert "by FID the better prior" not in noise  # a generator of noise gives no verdict on priors
