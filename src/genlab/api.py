@@ -134,7 +134,6 @@ def run(study: str, out=None, quick: bool = False, seed: int | None = None, over
         device: str = "auto", seeds: int | None = None, jobs: int | None = None, progress: bool = False) -> Run | Experiment:
     """`genlab run` from Python; `seeds=N` makes an experiment. Same checks, same folders."""
     from genlab.config import load_study
-    from genlab.engine.device import setup_process
     from genlab.studies.base import Runtime
 
     runtime = Runtime(device=device, progress=progress)
@@ -147,6 +146,5 @@ def run(study: str, out=None, quick: bool = False, seed: int | None = None, over
         return Experiment(report.parent)
     from genlab.studies.runner import run_study
 
-    setup_process()
     config = load_study(study, list(overrides), quick=quick, seed=seed)
     return Run(run_study(config, Path(out) if out else None, runtime).path)

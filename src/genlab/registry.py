@@ -4,38 +4,43 @@ from __future__ import annotations
 
 import inspect
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-import torch
-
+from genlab import param_domains
 from genlab.errors import GenlabError
-from genlab.methods.autoencoders import RECONSTRUCTIONS, Autoencoder, DenoisingAutoencoder, VariationalAutoencoder
-from genlab.methods.base import Method
-from genlab.methods.gan import GAN, PRIORS
-from genlab.methods.wgan_gp import WGANGP
-from genlab.nn.conv import ACTIVATIONS as CONV_ACTIVATIONS
-from genlab.nn.conv import AE_BOTTLENECK, NORMS, UPSAMPLE_MODES, ConvAEDecoder, ConvAEEncoder, ConvVAEDecoder, ConvVAEEncoder
-from genlab.nn.conv_vae_gen import ConvGenDecoder, ConvGenEncoder
-from genlab.nn.dcgan import DCGANDiscriminator, DCGANGenerator
-from genlab.nn.dense import ACTIVATIONS as DENSE_ACTIVATIONS
-from genlab.nn.dense import DenseDecoder, DenseDiscriminator, DenseEncoder
-from genlab.nn.wgan_critic import CRITIC_NORMS, WGANCritic
+
+if TYPE_CHECKING:
+    import torch
+
+    from genlab.methods.base import Method
+
+# Builders import their networks when called: importing the registry (to check a study
+# file's params) must not cost torch's import.
 
 
 def dense_ae(latent_dim: int = 64, hidden: list[int] = (), latent_act: str = "relu") -> Method:
     """Report 000's AE: 784 → latent (ReLU) → 784 (sigmoid); `hidden` adds layers both sides."""
+    from genlab.methods.autoencoders import Autoencoder
+    from genlab.nn.dense import DenseDecoder, DenseEncoder
+
     hidden = list(hidden)
     return Autoencoder(DenseEncoder(latent_dim, hidden, out_act=latent_act),
                        DenseDecoder(latent_dim, hidden[::-1]), latent_dim)
 
 
 def dense_dae(latent_dim: int = 64, hidden: list[int] = (), latent_act: str = "relu", noise_factor: float = 0.5) -> Method:
+    from genlab.methods.autoencoders import DenoisingAutoencoder
+    from genlab.nn.dense import DenseDecoder, DenseEncoder
+
     hidden = list(hidden)
     return DenoisingAutoencoder(DenseEncoder(latent_dim, hidden, out_act=latent_act),
                                 DenseDecoder(latent_dim, hidden[::-1]), latent_dim, noise_factor)
 
 
 def dense_vae(latent_dim: int = 64, hidden: list[int] = (512,), reconstruction: str = "bce", beta: float = 1.0) -> Method:
+    from genlab.methods.autoencoders import VariationalAutoencoder
+    from genlab.nn.dense import DenseDecoder, DenseEncoder
+
     hidden = list(hidden)
     return VariationalAutoencoder(DenseEncoder(hidden[-1], hidden[:-1], out_act="relu"),
                                   DenseDecoder(latent_dim, hidden[::-1]), hidden[-1], latent_dim, reconstruction, beta)
@@ -43,12 +48,18 @@ def dense_vae(latent_dim: int = 64, hidden: list[int] = (512,), reconstruction: 
 
 def dense_gan(latent_dim: int = 64, prior: str = "normal", g_hidden: list[int] = (256, 512, 1024),
               d_hidden: list[int] = (512, 256)) -> Method:
+    from genlab.methods.gan import GAN
+    from genlab.nn.dense import DenseDecoder, DenseDiscriminator
+
     generator = DenseDecoder(latent_dim, list(g_hidden), out_act="tanh", hidden_act="leaky_relu")
     return GAN(generator, DenseDiscriminator(list(d_hidden)), latent_dim, prior)
 
 
 def conv_ae(bottleneck_act: str = "relu", upsample: str = "bilinear", norm: str = "none", act: str = "relu") -> Method:
     """Report 004's table 1: conv encoder to a 128×3×3 bottleneck (codes: 1152-d), conv decoder, MSE."""
+    from genlab.methods.autoencoders import Autoencoder
+    from genlab.nn.conv import AE_BOTTLENECK, ConvAEDecoder, ConvAEEncoder
+
     return Autoencoder(ConvAEEncoder(bottleneck_act, norm, act), ConvAEDecoder(upsample, norm, act),
                        _numel(AE_BOTTLENECK))
 
@@ -56,18 +67,27 @@ def conv_ae(bottleneck_act: str = "relu", upsample: str = "bilinear", norm: str 
 def conv_dae(noise_factor: float = 0.5, bottleneck_act: str = "relu", upsample: str = "bilinear",
              norm: str = "none", act: str = "relu") -> Method:
     """Table 1's networks trained on x + noise_factor·N(0, 1) (unclipped) to give back x."""
+    from genlab.methods.autoencoders import DenoisingAutoencoder
+    from genlab.nn.conv import AE_BOTTLENECK, ConvAEDecoder, ConvAEEncoder
+
     return DenoisingAutoencoder(ConvAEEncoder(bottleneck_act, norm, act), ConvAEDecoder(upsample, norm, act),
                                 _numel(AE_BOTTLENECK), noise_factor)
 
 
 def conv_vae(latent_dim: int = 20, reconstruction: str = "mse", beta: float = 1.0) -> Method:
     """Report 004's table 2: three convs → 512 features → (μ, log σ²) → z → linear + three transposed convs."""
+    from genlab.methods.autoencoders import VariationalAutoencoder
+    from genlab.nn.conv import ConvVAEDecoder, ConvVAEEncoder
+
     return VariationalAutoencoder(ConvVAEEncoder(), ConvVAEDecoder(latent_dim), ConvVAEEncoder.out_dim, latent_dim,
                                   reconstruction, beta)
 
 
 def dcgan(latent_dim: int = 64, prior: str = "normal", width: int = 64) -> Method:
     """A DCGAN for 28×28 (convolutional generator and discriminator, non-saturating loss)."""
+    from genlab.methods.gan import GAN
+    from genlab.nn.dcgan import DCGANDiscriminator, DCGANGenerator
+
     return GAN(DCGANGenerator(latent_dim, width), DCGANDiscriminator(width), latent_dim, prior)
 
 
@@ -75,12 +95,19 @@ def wgan_gp(latent_dim: int = 64, prior: str = "normal", width: int = 64, critic
             gp_weight: float = 10.0) -> Method:
     """WGAN-GP: the DCGAN generator, a critic without BatchNorm, gradient penalty weight λ
     (critic steps per generator step: the study file's `train.steps: {critic: N}`)."""
+    from genlab.methods.wgan_gp import WGANGP
+    from genlab.nn.dcgan import DCGANGenerator
+    from genlab.nn.wgan_critic import WGANCritic
+
     return WGANGP(DCGANGenerator(latent_dim, width), WGANCritic(width, critic_norm), latent_dim, prior, gp_weight)
 
 
 def conv_vae_gen(latent_dim: int = 32, width: int = 32, reconstruction: str = "bce", beta: float = 1.0) -> Method:
     """A conv VAE for generation: DCGAN-shaped encoder, the DCGAN generator as decoder;
     loss = per-image reconstruction + beta·KL (beta > 1: a β-VAE)."""
+    from genlab.methods.autoencoders import VariationalAutoencoder
+    from genlab.nn.conv_vae_gen import ConvGenDecoder, ConvGenEncoder
+
     encoder = ConvGenEncoder(width)
     return VariationalAutoencoder(encoder, ConvGenDecoder(latent_dim, width), encoder.out_dim, latent_dim,
                                   reconstruction, beta)
@@ -107,55 +134,9 @@ MODELS: dict[str, Callable[..., Method]] = {
 }
 
 
-MAX_WIDTH = 65536  # layer widths and latent sizes beyond this are typos (and would not fit in memory)
-
-
-def _width(value) -> str | None:
-    ok = isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_WIDTH
-    return None if ok else f"must be a whole number from 1 to {MAX_WIDTH}"
-
-
-def _widths(value, empty_ok: bool = True) -> str | None:
-    if not isinstance(value, (list, tuple)) or any(_width(v) for v in value):
-        return f"must be a list of whole numbers from 1 to {MAX_WIDTH}, e.g. [256, 128]"
-    return None if value or empty_ok else "must name at least one layer width, e.g. [512]"
-
-
-def _number(low: float, high: float):
-    def check(value) -> str | None:
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and low <= value <= high
-        return None if ok else f"must be a number from {low:g} to {high:g}"
-    return check
-
-
-def _choice(*allowed: str):
-    return lambda value: None if value in allowed else f"must be one of {', '.join(allowed)}"
-
-
-# Every builder parameter's domain, checked before building: a bad value is one line
-# naming the model, the parameter, the value and what is allowed.
-PARAM_DOMAINS = {
-    "latent_dim": _width, "hidden": _widths, "g_hidden": _widths, "d_hidden": _widths,
-    "latent_act": _choice(*DENSE_ACTIVATIONS), "noise_factor": _number(0, 10), "beta": _number(0, 1000),
-    "reconstruction": _choice(*RECONSTRUCTIONS), "prior": _choice(*PRIORS),
-    "bottleneck_act": _choice("relu", "none"), "upsample": _choice(*UPSAMPLE_MODES),
-    "norm": _choice(*NORMS), "act": _choice(*CONV_ACTIVATIONS), "width": _width,
-    "critic_norm": _choice(*CRITIC_NORMS), "gp_weight": _number(0, 1000),
-}
-NONEMPTY = {("dense_vae", "hidden")}  # the VAE's posterior head reads the last hidden layer
-
-
 def check_params(name: str, params: dict) -> None:
-    accepted = inspect.signature(MODELS[name]).parameters
-    for key, value in params.items():
-        if key not in accepted:
-            raise GenlabError(f"model {name!r} has no parameter {key!r}; it accepts: {', '.join(accepted)}")
-        check = PARAM_DOMAINS.get(key)
-        problem = check(value) if check else None
-        if problem is None and (name, key) in NONEMPTY:
-            problem = _widths(value, empty_ok=False)
-        if problem:
-            raise GenlabError(f"model {name!r} param {key}={value!r}: {problem}")
+    """A registered model's params against its builder's signature and their domains (torch-free)."""
+    param_domains.check(name, params, inspect.signature(MODELS[name]).parameters)
 
 
 def build(name: str, params: dict | None = None) -> Method:
@@ -179,6 +160,8 @@ def save_trained(path: Path, name: str, params: dict, method: Method) -> None:
 
 def load_trained(model_dir_or_file, map_location: str | torch.device = "cpu") -> Method:
     """Rebuild a trained model from RUN/models/NAME/final.pt, in eval mode."""
+    import torch
+
     path = Path(getattr(model_dir_or_file, "path", model_dir_or_file))  # a ModelDir or a path
     path = path / "final.pt" if path.is_dir() else path
     if not path.is_file():

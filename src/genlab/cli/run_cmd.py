@@ -90,14 +90,12 @@ def _run(args) -> int:
         from genlab.runs import check_out
 
         check_out(args.out, args.resume)
-    from genlab.engine.device import setup_process
     from genlab.studies.base import Runtime
     from genlab.studies.runner import run_study
 
-    setup_process(threads=args.threads)
     _terminate_like_ctrl_c()
     runtime = Runtime(device=args.device, resume=args.resume, progress=not args.no_progress,
-                      keep_checkpoints=args.keep_checkpoints, mlflow=args.mlflow)
+                      keep_checkpoints=args.keep_checkpoints, mlflow=args.mlflow, threads=args.threads)
     run_study(config, args.out, runtime)
     return 0
 

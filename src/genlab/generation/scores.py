@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 
 import torch
 import torch.nn as nn
-from torchmetrics.image.fid import FrechetInceptionDistance
-from torchmetrics.image.kid import KernelInceptionDistance
 
 
 class PassThrough(nn.Module):
@@ -56,6 +54,8 @@ class FeatureSet:
 
 def fid(real: torch.Tensor, fake: torch.Tensor) -> float:
     """Fréchet distance between Gaussians fitted to two feature sets (N×D, M×D)."""
+    from torchmetrics.image.fid import FrechetInceptionDistance  # here: its import takes seconds, checks need none
+
     metric = FrechetInceptionDistance(feature=PassThrough(real.shape[1]))
     metric.update(real.double(), real=True)
     metric.update(fake.double(), real=False)
@@ -68,6 +68,8 @@ def kid(real: torch.Tensor, fake: torch.Tensor, subsets: int = 100, subset_size:
     size = min(subset_size, len(real), len(fake))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # "saves all features in buffer": intended
+        from torchmetrics.image.kid import KernelInceptionDistance
+
         metric = KernelInceptionDistance(feature=PassThrough(real.shape[1]), subsets=subsets, subset_size=size)
     # float32: 100 subsets × three 1000×1000 cubic kernels dominate evaluate's time in float64
     metric.update(real.float(), real=True)

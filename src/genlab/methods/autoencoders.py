@@ -7,8 +7,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from genlab.methods.base import Loss, Method
+from genlab.param_domains import RECONSTRUCTIONS
 
-RECONSTRUCTIONS = ("bce", "mse")
 
 
 def _require_number(name: str, value, low: float = 0.0) -> None:

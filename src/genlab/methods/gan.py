@@ -6,8 +6,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from genlab.methods.base import Loss, Method
+from genlab.param_domains import PRIORS
 
-PRIORS = ("normal", "uniform")
 
 
 def prior_noise(n: int, dim: int, prior: str, generator=None, device=None) -> torch.Tensor:

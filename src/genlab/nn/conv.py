@@ -15,13 +15,12 @@ BatchNorm (the report names neither activations nor normalisation).
 from __future__ import annotations
 
 from torch import nn
+from genlab.param_domains import NORMS, UPSAMPLE_MODES
 
 AE_BOTTLENECK = (128, 3, 3)
 VAE_FEATURES = (32, 4, 4)
 
 
-NORMS = ("batch", "none")
-UPSAMPLE_MODES = ("nearest", "bilinear", "bicubic")  # nn.Upsample's modes for 2-D maps
 ACTIVATIONS = {"relu": nn.ReLU, "leaky_relu": lambda: nn.LeakyReLU(0.2)}
 
 

@@ -5,8 +5,8 @@ normalisation, which normalises each image on its own, takes its place."""
 from __future__ import annotations
 
 from torch import nn
+from genlab.param_domains import CRITIC_NORMS
 
-CRITIC_NORMS = ("layer", "none")
 
 
 class WGANCritic(nn.Module):

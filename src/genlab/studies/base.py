@@ -18,6 +18,7 @@ class Runtime:
     progress: bool = True
     keep_checkpoints: bool = False  # keep every model's epoch checkpoints after it finished (default: final.pt only)
     mlflow: bool = False  # log the finished run folder to MLflow (genlab.tracking)
+    threads: int | None = None  # CPU threads for torch (None: $GENLAB_THREADS, else one per core)
 
 
 @dataclass

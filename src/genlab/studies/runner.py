@@ -23,6 +23,9 @@ def run_study(config: StudyConfig, out: Path | None, runtime: Runtime) -> RunDir
     out = Path(out) if out else default_out(Path(config.study).stem)
     runs.check_out(out, runtime.resume)
     study, options = check_study(config, runtime)
+    from genlab.engine.device import setup_process
+
+    setup_process(threads=runtime.threads)  # after the checks: determinism's setup imports torch's compiler (seconds)
     run = prepare(out, cfgmod.to_dict(config), runtime.resume)
     try:
         print(f"genlab: run folder {run.path}", file=sys.stderr)
