@@ -11,6 +11,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
+class Ran(Exception):
+    """Raised by the `stop_before_training` fixture where a study's work would start: the
+    case passed every check that comes before the run folder."""
+
+
 def run_cli(*args: str, timeout: int = 900, env: dict | None = None) -> subprocess.CompletedProcess:
     """Run the real `genlab` CLI in a subprocess (as a user would)."""
     return subprocess.run([sys.executable, "-m", "genlab", *args], capture_output=True, text=True,

@@ -19,3 +19,16 @@ def chromium() -> str | None:
     if path is None:
         pytest.skip("chromium not installed (apt-get install chromium)")
     return path
+
+
+@pytest.fixture
+def stop_before_training(monkeypatch):
+    """A run stops with cli_helpers.Ran where training would start."""
+    from cli_helpers import Ran
+
+    from genlab.studies import runner
+
+    def execute(study, ctx):
+        raise Ran
+
+    monkeypatch.setattr(runner, "execute", execute)

@@ -22,7 +22,7 @@ from genlab import cli
 from genlab.config import STUDY_DIR
 from genlab.studies import runner
 
-STUDIES = ("dense", "conv", "kitti")
+STUDIES = ("dense", "conv", "gen", "kitti")
 MAX_ERROR_S = 5.0
 
 

@@ -16,23 +16,13 @@ from genlab.config import ModelSpec, TrainConfig, load_study, to_dict
 from genlab.engine import checkpoint
 from genlab.engine.trainer import TrainerOptions, fit
 from genlab.runs import LOCK_NAME, ModelDir, prepare
-from genlab.studies import runner
+from cli_helpers import Ran
 from trainer_helpers import StopAt, random_data
 
 sys.path.insert(0, str(Path(__file__).parent / "detect"))
 from kitti_helpers import line, make_kitti  # noqa: E402
 
 
-class Ran(Exception):
-    """Raised where the study's work would start."""
-
-
-@pytest.fixture
-def stop_before_training(monkeypatch):
-    def execute(study, ctx):
-        raise Ran
-
-    monkeypatch.setattr(runner, "execute", execute)
 
 
 def one_error(capsys, code: int, fragment: str = "") -> str:

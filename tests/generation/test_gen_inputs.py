@@ -5,19 +5,9 @@ from __future__ import annotations
 import pytest
 
 from genlab import cli
-from genlab.studies import runner
+from cli_helpers import Ran
 
 
-class Ran(Exception):
-    """Raised where training would start: the case passed every check."""
-
-
-@pytest.fixture
-def stop_before_training(monkeypatch):
-    def execute(study, ctx):
-        raise Ran
-
-    monkeypatch.setattr(runner, "execute", execute)
 
 
 def run_gen(args: list[str], out, capsys) -> tuple[int | str, list[str]]:
