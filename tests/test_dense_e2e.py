@@ -32,7 +32,7 @@ def dense_run(tmp_path_factory, cache):
 def test_run_folder_holds_everything(dense_run):
     config = yaml.safe_load((dense_run / "config.yaml").read_text())
     names = [m["name"] for m in config["models"]]
-    assert names == ["ae2", "ae2_deep", "ae64", "vae", "gan_normal", "gan_uniform"]
+    assert names == ["ae2", "ae2_deep", "ae64", "ae64_deep", "vae", "gan_normal", "gan_uniform"]
     assert config["data"]["train_subset"] == 600 and all(m["train"]["epochs"] == 2 for m in config["models"])
     metrics = json.loads((dense_run / "metrics.json").read_text())
     for name in names:
@@ -48,7 +48,7 @@ def test_run_folder_holds_everything(dense_run):
     assert set(analyses["dense_samples"]["models"]) == {"vae", "gan_normal", "gan_uniform"}
     assert list(analyses["dense_vae_parts"]["results"]) == ["vae"]
     floor = analyses["linear_floor"]["results"]  # PCA beside every model that encodes and reconstructs
-    assert list(floor) == ["ae2", "ae2_deep", "ae64", "vae"] and floor["ae64"]["code_dim"] == 64
+    assert list(floor) == ["ae2", "ae2_deep", "ae64", "ae64_deep", "vae"] and floor["ae64"]["code_dim"] == 64
     assert floor["ae2"]["pca_mse"] > floor["ae64"]["pca_mse"] > 0
     generation = metrics["generation"]
     assert {"gan_normal", "gan_uniform", "vae", "ae64"} <= set(generation["models"])
@@ -58,7 +58,7 @@ def test_run_folder_holds_everything(dense_run):
         assert all(r["extra"]["epoch_fid"] > 0 for r in records)
     expected = {"loss_curves", "parts_vae", "samples_vae", "progress_gan_normal", "progress_gan_uniform",
                 "samples_gan_normal", "samples_gan_uniform"}
-    for name in ("ae2", "ae2_deep", "ae64", "vae"):
+    for name in ("ae2", "ae2_deep", "ae64", "ae64_deep", "vae"):
         expected |= {f"recon_test_{name}", f"recon_train_{name}"}
     for name in ("ae2", "ae2_deep"):
         expected |= {f"latent_grid_{name}", f"latent_scatter_{name}"}
