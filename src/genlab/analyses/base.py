@@ -84,14 +84,14 @@ class Analysis:
 
 
 def skipped_sentence(view: ReportView, skipped: dict[str, list[str]]) -> str:
-    """'GAN-64 is not in this analysis: it has no way to encode images (needs a model that
-    maps images to latent codes).' — one sentence per skipped model."""
-    out = []
+    """'Not in this analysis, which needs a model that draws new images from a prior (sample):
+    AE-2; AE-64.' — one sentence per set of missing capabilities, not one per model (titles
+    may hold commas, so they are joined by semicolons)."""
+    groups: dict[tuple[str, ...], list[str]] = {}
     for name, missing in skipped.items():
-        wants = " and ".join(CAPABILITIES.get(c, c) for c in missing)
-        out.append(f"{view.title(name)} is not in this analysis: it needs a model that {wants}, "
-                   f"and {view.title(name)} does not ({', '.join(missing)}).")
-    return " ".join(out)
+        groups.setdefault(tuple(missing), []).append(view.title(name))
+    return " ".join(f"Not in this analysis, which needs a model that {' and '.join(CAPABILITIES.get(c, c) for c in missing)} "
+                    f"({', '.join(missing)}): {'; '.join(titles)}." for missing, titles in groups.items())
 
 
 def figure_block(name: str, caption: str):
