@@ -196,7 +196,7 @@ def test_python_api_opens_runs_and_experiments(dense_exp, tmp_path):
     run = genlab.open(exp.trials[0].path)
     assert isinstance(run, genlab.Run) and run.models[0] == "ae2"
     assert len(run.epochs("vae")) == 1 and "train.loss" in run.epochs("vae").columns
-    assert run.metrics().query("metric == 'generation:fid'").shape[0] == 6
+    assert run.metrics().query("metric == 'generation:fid'").shape[0] == len(run.models)  # every dense model generates
     with torch.no_grad():
         codes = run.model("ae2").encode(torch.zeros(3, 1, 28, 28))
     assert tuple(codes.shape) == (3, 2)

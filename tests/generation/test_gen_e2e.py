@@ -36,7 +36,7 @@ def gen_run(tmp_path_factory):
 def test_every_model_is_ranked_with_its_fid_per_epoch(gen_run):
     config = yaml.safe_load((gen_run / "config.yaml").read_text())
     assert [m["name"] for m in config["models"]] == MODELS
-    assert all(m["train"]["epochs"] == 2 and m["train"]["batch_size"] == 128 for m in config["models"])
+    assert all(m["train"]["epochs"] == 2 and m["train"]["batch_size"] == 64 for m in config["models"])  # quick: batch 64
     metrics = json.loads((gen_run / "metrics.json").read_text())
     generation = metrics["generation"]
     assert list(generation["models"]) == MODELS and generation["floor"]["fid"] > 0
@@ -65,7 +65,7 @@ def test_report_shows_ranking_samples_and_interpolations(gen_run, chromium, tmp_
         assert f'data-file="figures/{figure}.png"' in html, figure
     assert "Figure missing" not in html
     assert "Ranking: every generative model under one budget" in html and "real-data floor" in html
-    assert "Every model trains 2 epochs at batch size 128" in html
+    assert "Every model trains 2 epochs at batch size 64" in html
     assert "too small to conclude" in html  # a 400-image subset cannot rank generators
     assert "spherical interpolation" in html and "linear interpolation" in html
     assert "2 critic steps per generator step" in html  # the WGAN-GP's objective, from its config
