@@ -8,7 +8,7 @@ neither their weights nor their normalisation statistics change.
 from __future__ import annotations
 
 from genlab.analyses.base import Analysis, AnalysisContext, ReportView, figure_block
-from genlab.report.conclude import accuracy_noise, best_sentence, leaders, one_seed
+from genlab.report.conclude import accuracy_noise, accuracy_reason, best_sentence, leaders, one_seed
 from genlab.engine import device as dev
 from genlab.engine.trainer import TrainerOptions
 from genlab.representation.classify import describe_optimizer, train_head
@@ -141,14 +141,13 @@ def conclusion(view: ReportView, results: dict) -> str:
     for key, label in METRICS:
         values = {r["title"]: 100 * r["head"]["test_metrics"][key] for r in results.values()}
         noise = accuracy_noise(list(values.values()), n_test)
-        out.append(best_sentence(f"MLP-head {label}", values, "percent", False, noise,
-                                 f"twice the standard error of a difference of two scores on {n_test:,} test images"))
+        out.append(best_sentence(f"MLP-head {label}", values, "percent", False, noise, accuracy_reason(n_test)))
     probes = {r["title"]: 100 * r["linear_probe"]["accuracy"] for r in results.values()}
-    out.append(best_sentence("linear-probe accuracy", probes, "percent", False,
-                             accuracy_noise(list(probes.values()), n_test), "the same test-set noise"))
+    probe_noise = accuracy_noise(list(probes.values()), n_test)
+    out.append(best_sentence("linear-probe accuracy", probes, "percent", False, probe_noise, "the same test-set noise"))
     unconverged = [r["title"] for r in results.values() if r["linear_probe"].get("converged") is False]
     if unconverged:
-        best = leaders(probes, "percent", False, accuracy_noise(list(probes.values()), n_test))
+        best = leaders(probes, "percent", False, probe_noise)
         resting = [t for t in unconverged if t in best]
         out.append(f"The L-BFGS solver did not converge for {', '.join(unconverged)} (see the probe table)"
                    + (f", so the linear-probe ranking of {', '.join(resting)} rests on an unfinished fit"

@@ -26,6 +26,11 @@ def accuracy_noise(accuracies: list[float], n_test: int) -> float:
     return 2 * 100 * math.sqrt(2 * p * (1 - p) / max(n_test, 1))
 
 
+def accuracy_reason(n_test: int) -> str:
+    """What `accuracy_noise` is, as a conclusion names it."""
+    return f"twice the standard error of a difference of two scores on {n_test:,} test images"
+
+
 def leaders(values: dict[str, float], kind: str, lower_is_better: bool, noise: float = 0.0) -> list[str]:
     """The best model and every model tied with it (equal as shown, or within `noise`)."""
     ranked = sorted(values, key=lambda n: values[n], reverse=not lower_is_better)

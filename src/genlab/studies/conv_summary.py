@@ -4,7 +4,7 @@ results), where the report wrote its robustness column ("weak / medium / high") 
 from __future__ import annotations
 
 from genlab.analyses.base import ReportView
-from genlab.report.conclude import accuracy_noise, best_sentence, one_seed
+from genlab.report.conclude import accuracy_noise, accuracy_reason, best_sentence, one_seed
 from genlab.report.page import Conclusion, Section, Table, Text, quantity
 
 TITLE = "Summary: the autoencoders side by side (report 004, table 3, measured)"
@@ -19,11 +19,10 @@ def _method(spec):
         return registry.build(spec.model, spec.params)
 
 
-def _described(spec) -> list[str]:
+def _described(method) -> list[str]:
     """Objective, noise in training, loss, latent space: what report 004's table 3 states."""
     from genlab.methods.autoencoders import DenoisingAutoencoder, VariationalAutoencoder
 
-    method = _method(spec)
     latent = getattr(method, "latent_dim", None)
     size = f", {latent}-d" if latent else ""
     if isinstance(method, VariationalAutoencoder):
@@ -45,10 +44,11 @@ def _measured(view: ReportView, name: str, title: str) -> list:
 
 def summary_section(view: ReportView) -> Section | None:
     # the table compares autoencoders: models that reconstruct (a generator added to the study is not one)
-    specs = [s for s in view.config.models if s.name in view.summaries and "reconstruct" in _method(s).capabilities()]
+    methods = {s.name: _method(s) for s in view.config.models if s.name in view.summaries}  # each built once
+    specs = [s for s in view.config.models if s.name in methods and "reconstruct" in methods[s.name].capabilities()]
     if not specs:
         return None
-    columns = {s.title: _described(s) + _measured(view, s.name, s.title) for s in specs}
+    columns = {s.title: _described(methods[s.name]) + _measured(view, s.name, s.title) for s in specs}
     factors = view.results("noise_robustness").get("results", {}).get("factors") or [None]
     labels = ["objective", "noise in training", "loss", "latent space", "test MSE per pixel (clean)",
               f"PSNR at noise factor {factors[-1]:g} (dB)" if factors[-1] is not None else "PSNR at the most noise",
@@ -63,8 +63,7 @@ def summary_section(view: ReportView) -> Section | None:
             best_sentence(f"PSNR at noise factor {factors[-1]:g}" if factors[-1] is not None else "PSNR", measured[5],
                           "db", False),
             # the same tie rule as the classifier section's, so the two never disagree
-            best_sentence("frozen-encoder MLP accuracy", measured[6], "percent", False, noise,
-                          f"twice the standard error of a difference of two accuracies on {n_test:,} test images"),
+            best_sentence("frozen-encoder MLP accuracy", measured[6], "percent", False, noise, accuracy_reason(n_test)),
             one_seed(view.config.study)]
     return Section(TITLE, [
         Text("Report 004 summarised the three models in a table whose last row, robustness to noise, was a judgement "
