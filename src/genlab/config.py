@@ -53,6 +53,7 @@ MAX_SEED = 2**32 - 1  # numpy's seed range; torch and Python accept it too
 
 OPTIMIZERS = ("adam", "adamw", "sgd")
 SCHEDULES = ("constant", "linear", "cosine", "onecycle")
+STEP_MODES = ("auto", "eager", "cuda_graph")  # how one batch's update runs: engine/step.py
 LINEAR_END = 0.01  # a linear schedule ends at lr·0.01 (ultralytics' default `lrf`)
 
 
@@ -72,6 +73,7 @@ class TrainConfig:
     eval_batch_size: int = 1000
     keep_checkpoints: int = 2  # epoch checkpoints kept on disk (the newest ones)
     tensorboard: bool = True
+    step: str = "auto"  # auto (a CUDA graph on a GPU where the model captures, else eager) | eager | cuda_graph
 
     def __post_init__(self) -> None:
         self.betas = tuple(float(b) for b in self.betas)  # YAML gives a list
@@ -87,6 +89,7 @@ class TrainConfig:
         _require(self.weight_decay >= 0, f"train.weight_decay must be >= 0, got {self.weight_decay}")
         bad = {k: v for k, v in self.steps.items() if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 100}
         _require(not bad, f"train.steps values must be whole numbers from 1 to 100 (steps per batch), got {bad}")
+        _require(self.step in STEP_MODES, f"train.step must be one of {', '.join(STEP_MODES)}, got {self.step!r}")
         _require(self.keep_checkpoints >= 1, f"train.keep_checkpoints must be >= 1, got {self.keep_checkpoints}")
 
 

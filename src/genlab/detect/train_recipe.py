@@ -18,6 +18,7 @@ NOT_USED = {  # key → why the kitti study cannot use it
     "steps": "ultralytics takes one optimiser step per (accumulated) batch",
     "eval_batch_size": "the test evaluation uses ultralytics' validator at its own batch",
     "keep_checkpoints": "ultralytics keeps last.pt only (genlab removes its best.pt: the last epoch is reported)",
+    "step": "ultralytics runs its own update step",
 }
 
 

@@ -25,6 +25,7 @@ from genlab.config import ModelSpec, TrainConfig
 from genlab.engine import checkpoint
 from genlab.engine import device as dev
 from genlab.engine.optim import check_steps, make_optimizers, make_schedulers
+from genlab.engine.step import make_step
 from genlab.errors import GenlabError
 from genlab.methods.base import Method
 from genlab.runs import ModelDir
@@ -127,14 +128,10 @@ def train_epoch(method: Method, optimizers: dict, schedulers: dict, data: Batche
     seen, start = 0, time.perf_counter()
     bar = tqdm(data.batches(cfg.batch_size, shuffle=True, generator=shuffle), total=math.ceil(len(data) / cfg.batch_size),
                desc=desc, disable=not progress, leave=False, mininterval=0.5, file=sys.stderr)
+    update = make_step(method, optimizers, cfg, _device(method))
     for step, (x, y) in enumerate(bar):
-        for name in method.optimizers:
-            for _ in range(cfg.steps.get(name, 1)):
-                loss = method.loss(x, y, name)
-                optimizers[name].zero_grad(set_to_none=True)
-                loss.total.backward()
-                optimizers[name].step()
-            _accumulate(sums, method.loss_name(name), loss, len(x))  # the last of its steps
+        for name, loss in update(x, y).items():
+            _accumulate(sums, method.loss_name(name), loss, len(x))
         for scheduler in schedulers.values():
             scheduler.step()
         seen += len(x)

@@ -1,0 +1,51 @@
+"""One batch's update: every named optimiser of a method, in order, `steps[name]` times.
+
+`make_step` picks how that update runs (`train.step`):
+  eager       — PyTorch's eager autograd, every operator dispatched from Python;
+  cuda_graph  — the whole update (forward, loss, backward, optimiser) captured once as a
+                CUDA graph and replayed per batch: one launch instead of hundreds, which is
+                what the small models need on a GPU (they are launch-bound there);
+  auto        — cuda_graph on a GPU where the model captures, eager everywhere else. On CPU
+                eager is kept: torch.compile measured slower for every dense model (the
+                compiled wrapper's per-call cost exceeds the dispatch it saves; see
+                benchmarks/README.md).
+A step returns {optimiser name: Loss of its last update}, detached from nothing: the
+trainer only sums them."""
+from __future__ import annotations
+
+from typing import Callable
+
+import torch
+
+from genlab.config import TrainConfig
+from genlab.methods.base import Loss, Method
+
+Step = Callable[[torch.Tensor, torch.Tensor], dict[str, Loss]]
+
+
+def make_step(method: Method, optimizers: dict, cfg: TrainConfig, device: torch.device) -> Step:
+    mode = cfg.step
+    if mode == "auto":
+        mode = "cuda_graph" if device.type == "cuda" else "eager"
+    if mode == "cuda_graph":
+        from genlab.engine.cuda_graph import graphed_step
+
+        return graphed_step(method, optimizers, cfg, device, fallback=eager_step(method, optimizers, cfg),
+                            required=cfg.step == "cuda_graph")
+    return eager_step(method, optimizers, cfg)
+
+
+def eager_step(method: Method, optimizers: dict, cfg: TrainConfig) -> Step:
+    counts = {name: cfg.steps.get(name, 1) for name in method.optimizers}
+
+    def step(x: torch.Tensor, y: torch.Tensor) -> dict[str, Loss]:
+        losses = {}
+        for name, count in counts.items():
+            for _ in range(count):
+                loss = method.loss(x, y, name)
+                optimizers[name].zero_grad(set_to_none=True)
+                loss.total.backward()
+                optimizers[name].step()
+            losses[name] = loss  # the last of its steps
+        return losses
+    return step
