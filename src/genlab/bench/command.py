@@ -20,7 +20,7 @@ from genlab.runs import environment
 TARGETS_FILE = Path(__file__).with_name("targets.yaml")
 
 
-def run_bench(study: str, models: str | None, images: int | None, out: Path) -> dict:
+def run_bench(study: str, models: str | None, images: int | None, out: Path, device: str = "cpu") -> dict:
     config = load_study(study)
     specs = config.models
     if models:
