@@ -12,6 +12,7 @@ import random
 import numpy as np
 import torch
 
+from genlab.engine import threads as thread_policy
 from genlab.errors import GenlabError
 
 
@@ -50,9 +51,9 @@ def setup_process(deterministic: bool = True, threads: int | None = None) -> Non
     """Same seed → same numbers on CPU. (cuBLAS needs the workspace setting to be
     deterministic too; it is harmless on CPU.)
 
-    `threads` (else $GENLAB_THREADS, else torch's default of one per core) sets the CPU
-    intra-op threads. On a machine shared with other jobs, 1 thread can be several times
-    faster for small models: OpenMP workers spin-wait for cores they do not get."""
+    `threads` (else $GENLAB_THREADS) pins the CPU intra-op threads; otherwise training
+    uses one thread per core that other processes leave free (engine/threads.py): on a
+    shared machine OpenMP workers spin-wait for cores they do not get."""
     os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
     torch.use_deterministic_algorithms(deterministic, warn_only=True)
     if threads is None:
@@ -64,6 +65,9 @@ def setup_process(deterministic: bool = True, threads: int | None = None) -> Non
         if not 1 <= threads <= 1024:
             raise GenlabError(f"--threads must be from 1 to 1024, got {threads}")
         torch.set_num_threads(threads)
+        thread_policy.pin()
+    else:
+        thread_policy.adapt()  # one thread per free core, following the load (engine/threads.py)
 
 
 def rng_state() -> dict:

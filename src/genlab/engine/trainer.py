@@ -25,6 +25,7 @@ from genlab.config import ModelSpec, TrainConfig
 from genlab.engine import checkpoint
 from genlab.engine import device as dev
 from genlab.engine.optim import check_steps, make_optimizers, make_schedulers
+from genlab.engine import threads
 from genlab.engine.step import make_step
 from genlab.errors import GenlabError
 from genlab.methods.base import Method
@@ -102,7 +103,7 @@ def train(method: Method, data: TrainData, cfg: TrainConfig, model_dir: ModelDir
         extra = _run_callbacks(callbacks, method, epoch, model_dir, logs)
         record = {"epoch": epoch, **logs, "extra": extra, "epoch_train_s": seconds,
                   "epoch_wall_s": time.perf_counter() - wall0, "images_per_s": len(train_data) / seconds,
-                  "lr": {n: opt.param_groups[0]["lr"] for n, opt in optimizers.items()}}
+                  "lr": {n: opt.param_groups[0]["lr"] for n, opt in optimizers.items()}, "threads": threads.used()}
         checkpoint.save(model_dir.checkpoints, epoch, method, optimizers, schedulers, cfg.keep_checkpoints)
         atomic.append_jsonl(model_dir.metrics, record)  # after the checkpoint: a resume never duplicates it
         records.append(record)
@@ -130,6 +131,7 @@ def train_epoch(method: Method, optimizers: dict, schedulers: dict, data: Batche
                desc=desc, disable=not progress, leave=False, mininterval=0.5, file=sys.stderr)
     update = make_step(method, optimizers, cfg, _device(method))
     for step, (x, y) in enumerate(bar):
+        threads.poll()  # fewer CPU threads while other processes use cores (engine/threads.py)
         for name, loss in update(x, y).items():
             _accumulate(sums, method.loss_name(name), loss, len(x))
         for scheduler in schedulers.values():
