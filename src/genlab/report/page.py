@@ -62,6 +62,10 @@ QUANTITIES = {
     "db": lambda v: f"{v:.2f}",  # PSNR
     "fid": lambda v: f"{v:.2f}",
     "rate": lambda v: f"{v:,.0f}",  # images per second
+    "count": lambda v: f"{int(v):,}",  # steps, updates
+    "duration": lambda v: f"{v:.2g}" if abs(v) < 1 else f"{v:,.1f}",  # seconds that may be a fraction of one
+    "mflop": lambda v: f"{v:,.2f}",  # MFLOP of one update
+    "tflop": lambda v: f"{v:,.3f}",  # TFLOP of a whole training
 }
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from genlab.analyses.architecture import Architecture
 from genlab.analyses.base import ReportView
+from genlab.analyses.flop_floor import FlopFloor
 from genlab.analyses.frozen_classifiers import RAW, FrozenClassifiers
 from genlab.analyses.linear_floor import LinearFloor
 from genlab.analyses.loss_curves import LossCurves, main_loss
@@ -98,7 +99,7 @@ class ConvStudy(ModelStudy):
     title = "Study 2 — convolutional AE, VAE, DAE and frozen-encoder classifiers on Fashion-MNIST"
     Settings = ConvSettings
     analyses = (LossCurves(), Architecture(), Reconstructions(), LinearFloor(), TSNEMap(), NoiseRobustness(),
-                FrozenClassifiers())
+                FrozenClassifiers(), FlopFloor())
 
     def check(self, config: StudyConfig, settings: ConvSettings) -> None:
         from genlab.data import fashion_mnist

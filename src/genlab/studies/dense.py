@@ -15,6 +15,7 @@ from genlab.analyses.dense_latent2d import DenseLatent2D
 from genlab.analyses.dense_reconstructions import DenseReconstructions
 from genlab.analyses.dense_samples import DenseSamples
 from genlab.analyses.dense_vae_parts import DenseVAEParts, reconstruction_form
+from genlab.analyses.flop_floor import FlopFloor
 from genlab.analyses.generation_quality import GenerationQuality
 from genlab.analyses.linear_floor import LinearFloor
 from genlab.analyses.loss_curves import LossCurves, main_loss
@@ -115,7 +116,7 @@ class DenseStudy(ModelStudy):
     title = "Study 1 — dense autoencoders, VAE and GAN on Fashion-MNIST"
     Settings = DenseSettings
     analyses = (DenseReconstructions(), LinearFloor(), DenseLatent2D(), DenseVAEParts(), DenseSamples(), LossCurves(),
-                GenerationQuality())
+                GenerationQuality(), FlopFloor())
 
     def check(self, config: StudyConfig, settings: DenseSettings) -> None:
         from genlab.data import fashion_mnist

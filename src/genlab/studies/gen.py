@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from genlab.analyses.base import ReportView
 from genlab.analyses.dense_samples import DenseSamples
 from genlab.analyses.dense_vae_parts import DenseVAEParts
+from genlab.analyses.flop_floor import FlopFloor
 from genlab.analyses.generation_quality import GenerationQuality
 from genlab.analyses.latent_interpolation import LatentInterpolation
 from genlab.analyses.loss_curves import LossCurves
@@ -90,7 +91,7 @@ class GenStudy(DenseStudy):
     kind = "gen"
     title = "Generation benchmark — genlab's generative models on Fashion-MNIST"
     Settings = GenSettings
-    analyses = (GenerationQuality(), DenseSamples(), LatentInterpolation(), DenseVAEParts(), LossCurves())
+    analyses = (GenerationQuality(), DenseSamples(), LatentInterpolation(), DenseVAEParts(), LossCurves(), FlopFloor())
 
     def callbacks(self, spec, settings: GenSettings, ctx) -> list:
         from genlab.engine.callbacks import SampleSnapshots, snapshot_epochs

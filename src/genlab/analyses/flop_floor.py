@@ -1,0 +1,137 @@
+"""How far each model's training time is from its FLOP floor.
+
+The floor of a model is the arithmetic its training needs — FLOPs of one update (forward,
+loss, backward of every named optimiser, `train.steps` times each, counted by torch's
+FlopCounterMode on one batch) × the updates it made — divided by the float32 matmul peak
+measured on the run's device when training ended. Training time ÷ floor says how much of
+the time went to anything but arithmetic at peak: 1× is the ideal; small models at small
+batches sit far above it (per-operator dispatch and thin matmuls, not arithmetic, take
+their time). Elementwise work, optimiser updates and data movement count no FLOPs here,
+and convolutions rarely reach a matmul's peak, so the ratio is an upper bound on waste.
+"""
+from __future__ import annotations
+
+import math
+import time
+
+import torch
+from torch.utils.flop_counter import FlopCounterMode
+
+from genlab.analyses.base import Analysis, AnalysisContext, ReportView
+from genlab.config import ModelSpec, StudyConfig
+from genlab.report.page import Table, Text
+
+FASHION_TRAIN = 60000
+
+
+def matmul_peak(device: str | torch.device = "cpu", size: int = 1024, repeats: int = 20) -> float:
+    """FLOP/s of float32 square matmuls on `device` now (best of three timings)."""
+    device = torch.device(device)
+    a, b = torch.randn(size, size, device=device), torch.randn(size, size, device=device)
+    sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
+    torch.mm(a, b)  # warm-up
+    best = float("inf")
+    for _ in range(3):
+        sync()
+        start = time.perf_counter()
+        for _ in range(repeats):
+            torch.mm(a, b)
+        sync()
+        best = min(best, time.perf_counter() - start)
+    return 2 * size**3 * repeats / best
+
+
+class _TotalOnly:
+    """Stands in for FlopCounterMode's per-module tracker: that tracker's backward hooks fail
+    inside torch.autograd.grad (WGAN-GP's gradient penalty), and only the total is used here."""
+
+    parents = {"Global"}
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return None
+
+
+def count_flops() -> FlopCounterMode:
+    counter = FlopCounterMode(display=False)
+    counter.mod_tracker = _TotalOnly()
+    return counter
+
+
+def update_flops(spec: ModelSpec) -> float:
+    """FLOPs of one training update of `spec` at its batch size (a fresh build, random batch)."""
+    from genlab import registry
+
+    method = registry.build(spec.model, spec.params)
+    method.train()
+    batch = spec.train.batch_size
+    x, y = torch.rand(batch, 1, 28, 28), torch.randint(0, 10, (batch,))  # B×1×28×28, B
+    with count_flops() as counter:
+        for name in method.optimizers:
+            for _ in range(spec.train.steps.get(name, 1)):
+                method.loss(x, y, name).total.backward()
+    return float(counter.get_total_flops())
+
+
+def train_size(config: StudyConfig) -> int:
+    """Training images per epoch, from the settings alone (as data.splits.make_splits cuts them)."""
+    left = FASHION_TRAIN - config.data.val_size
+    return min(config.data.train_subset, left) if config.data.train_subset else left
+
+
+def floor_table(config: StudyConfig, n_train: int, peak: float, summaries: dict | None = None) -> dict:
+    """Per model: FLOPs per update, updates, total, floor seconds; with summaries the
+    epochs actually trained (early stopping) and training time ÷ floor."""
+    rows = []
+    for spec in config.models:
+        summary = (summaries or {}).get(spec.name) or {}
+        epochs = summary.get("epochs", spec.train.epochs)
+        updates = epochs * math.ceil(n_train / spec.train.batch_size)
+        flop = update_flops(spec)
+        row = {"model": spec.name, "flop_per_update": flop, "updates": updates, "flop": flop * updates,
+               "floor_s": flop * updates / peak}
+        if "train_time_s" in summary:
+            row.update(train_time_s=summary["train_time_s"], ratio=summary["train_time_s"] / row["floor_s"])
+        rows.append(row)
+    total = {"flop": sum(r["flop"] for r in rows), "floor_s": sum(r["floor_s"] for r in rows)}
+    if rows and all("ratio" in r for r in rows):
+        total.update(train_time_s=sum(r["train_time_s"] for r in rows))
+        total["ratio"] = total["train_time_s"] / total["floor_s"]
+    return {"peak_flop_per_s": peak, "n_train": n_train, "models": rows, "total": total}
+
+
+class FlopFloor(Analysis):
+    key = "flop_floor"
+    title = "Training time against the FLOP floor"
+
+    def run(self, ctx: AnalysisContext, models: dict) -> dict:
+        device = next((s.get("device") for s in ctx.summaries.values() if s.get("device")), "cpu")
+        peak = matmul_peak(device)
+        result = floor_table(ctx.config, len(ctx.splits.train), peak, ctx.summaries)
+        return {**result, "device": device, "threads": torch.get_num_threads()}
+
+    def blocks(self, view: ReportView, results: dict) -> list:
+        if not results.get("models"):
+            return []
+        peak = results["peak_flop_per_s"]
+        rows = [[view.title(r["model"]), r["flop_per_update"] / 1e6, r["updates"], r["flop"] / 1e12,
+                 r["floor_s"], r.get("train_time_s"), r.get("ratio")] for r in results["models"]]
+        total = results["total"]
+        rows.append(["All models", None, None, total["flop"] / 1e12, total["floor_s"], total.get("train_time_s"),
+                     total.get("ratio")])
+        where = f"{results.get('device', 'cpu')}" + (f", {results['threads']} threads" if results.get("device") == "cpu" else "")
+        table = Table(["Model", "MFLOP / update", "Updates", "TFLOP", "Floor (s)", "Training (s)", "Time ÷ floor"], rows,
+                      f"Floor = FLOPs at this run's measured float32 matmul peak of {peak / 1e9:,.1f} GFLOP/s "
+                      f"({where}), measured when training ended.",
+                      kinds=[None, "mflop", "count", "tflop", "duration", "duration", "ratio"])
+        worst = max((r for r in results["models"] if "ratio" in r), key=lambda r: r["ratio"], default=None)
+        text = ("Training time ÷ floor is 1× when every second goes to arithmetic at the matmul peak. "
+                "Elementwise work, optimiser updates and data movement add no FLOPs here, so a small model at a small "
+                "batch sits far above 1×: its time goes to launching many small operations, not to arithmetic.")
+        if worst is not None and "ratio" in total:
+            text += (f" The whole study trained in {total['ratio']:.1f}× its floor; the furthest from it is "
+                     f"{view.title(worst['model'])} at {worst['ratio']:.1f}× "
+                     f"({worst['flop_per_update'] / 1e6:,.1f} MFLOP per update).")
+        return [table, Text(text)]
