@@ -34,10 +34,10 @@ def test_floor_table_arithmetic_and_early_stopping():
     table = floor_table(config, 1000, peak, summaries)
     ae64 = table["models"][0]
     assert ae64["updates"] == 3 * 32  # the epochs it trained (early stop) × ceil(1000 / 32)
-    assert ae64["floor_s"] == pytest.approx(ae64["flop_per_update"] * ae64["updates"] / peak)
-    assert ae64["ratio"] == pytest.approx(12.0 / ae64["floor_s"])
+    assert ae64["floor_time_s"] == pytest.approx(ae64["flop_per_update"] * ae64["updates"] / peak)
+    assert ae64["time_over_floor"] == pytest.approx(12.0 / ae64["floor_time_s"])
     total = table["total"]
-    assert total["ratio"] == pytest.approx(52.0 / (ae64["floor_s"] + table["models"][1]["floor_s"]))
+    assert total["time_over_floor"] == pytest.approx(52.0 / (ae64["floor_time_s"] + table["models"][1]["floor_time_s"]))
     assert train_size(config) == 55000
 
 

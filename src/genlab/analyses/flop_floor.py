@@ -91,14 +91,14 @@ def floor_table(config: StudyConfig, n_train: int, peak: float, summaries: dict 
         updates = epochs * math.ceil(n_train / spec.train.batch_size)
         flop = update_flops(spec)
         row = {"model": spec.name, "flop_per_update": flop, "updates": updates, "flop": flop * updates,
-               "floor_s": flop * updates / peak}
+               "floor_time_s": flop * updates / peak}
         if "train_time_s" in summary:
-            row.update(train_time_s=summary["train_time_s"], ratio=summary["train_time_s"] / row["floor_s"])
+            row.update(train_time_s=summary["train_time_s"], time_over_floor=summary["train_time_s"] / row["floor_time_s"])
         rows.append(row)
-    total = {"flop": sum(r["flop"] for r in rows), "floor_s": sum(r["floor_s"] for r in rows)}
-    if rows and all("ratio" in r for r in rows):
+    total = {"flop": sum(r["flop"] for r in rows), "floor_time_s": sum(r["floor_time_s"] for r in rows)}
+    if rows and all("time_over_floor" in r for r in rows):
         total.update(train_time_s=sum(r["train_time_s"] for r in rows))
-        total["ratio"] = total["train_time_s"] / total["floor_s"]
+        total["time_over_floor"] = total["train_time_s"] / total["floor_time_s"]
     return {"peak_flop_per_s": peak, "n_train": n_train, "models": rows, "total": total}
 
 
@@ -117,21 +117,21 @@ class FlopFloor(Analysis):
             return []
         peak = results["peak_flop_per_s"]
         rows = [[view.title(r["model"]), r["flop_per_update"] / 1e6, r["updates"], r["flop"] / 1e12,
-                 r["floor_s"], r.get("train_time_s"), r.get("ratio")] for r in results["models"]]
+                 r["floor_time_s"], r.get("train_time_s"), r.get("time_over_floor")] for r in results["models"]]
         total = results["total"]
-        rows.append(["All models", None, None, total["flop"] / 1e12, total["floor_s"], total.get("train_time_s"),
-                     total.get("ratio")])
+        rows.append(["All models", None, None, total["flop"] / 1e12, total["floor_time_s"], total.get("train_time_s"),
+                     total.get("time_over_floor")])
         where = f"{results.get('device', 'cpu')}" + (f", {results['threads']} threads" if results.get("device") == "cpu" else "")
         table = Table(["Model", "MFLOP / update", "Updates", "TFLOP", "Floor (s)", "Training (s)", "Time ÷ floor"], rows,
                       f"Floor = FLOPs at this run's measured float32 matmul peak of {peak / 1e9:,.1f} GFLOP/s "
                       f"({where}), measured when training ended.",
                       kinds=[None, "mflop", "count", "tflop", "duration", "duration", "ratio"])
-        worst = max((r for r in results["models"] if "ratio" in r), key=lambda r: r["ratio"], default=None)
+        worst = max((r for r in results["models"] if "time_over_floor" in r), key=lambda r: r["time_over_floor"], default=None)
         text = ("Training time ÷ floor is 1× when every second goes to arithmetic at the matmul peak. "
                 "Elementwise work, optimiser updates and data movement add no FLOPs here, so a small model at a small "
                 "batch sits far above 1×: its time goes to launching many small operations, not to arithmetic.")
-        if worst is not None and "ratio" in total:
-            text += (f" The whole study trained in {total['ratio']:.1f}× its floor; the furthest from it is "
-                     f"{view.title(worst['model'])} at {worst['ratio']:.1f}× "
+        if worst is not None and "time_over_floor" in total:
+            text += (f" The whole study trained in {total['time_over_floor']:.1f}× its floor; the furthest from it is "
+                     f"{view.title(worst['model'])} at {worst['time_over_floor']:.1f}× "
                      f"({worst['flop_per_update'] / 1e6:,.1f} MFLOP per update).")
         return [table, Text(text)]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from genlab.analyses.base import Analysis, AnalysisContext, ReportView
 from genlab.report.conclude import best_sentence, one_seed
 from genlab.generation.evaluate import SECTION, TEST_SIZE, EvaluateOptions, evaluate_run
-from genlab.generation.sections import DEGENERATE_IS, TITLE, kid_within_noise, quality_blocks
+from genlab.generation.sections import DEGENERATE_IS, GEN_METRICS, TITLE, kid_within_noise, quality_blocks
 from genlab.report.page import Conclusion, Section, Text, quantity
 
 
@@ -73,9 +73,6 @@ def judgements(view: ReportView, result: dict) -> list[Text]:
     return out
 
 
-# (metric, label, quantity kind, lower is better) of the section's table, as ranked in its conclusion
-RANKED = (("fid", "FID", "fid", True), ("precision", "precision", "score", False), ("recall", "recall", "score", False),
-          ("is", "Inception Score", "ratio", False))
 
 
 def conclusion(view: ReportView, result: dict) -> str:
@@ -91,8 +88,8 @@ def conclusion(view: ReportView, result: dict) -> str:
                    "class to the feature network): not recognisable clothing, so this setting is too small to conclude "
                    + ("anything about them; they are" if len(broken) > 1 else "anything about it; it is")
                    + " left out of the ranking below. Train longer before comparing.")
-    for key, label, kind, lower in RANKED:
-        out.append(best_sentence(label, {t: e[key] for t, e in usable.items()}, kind, lower))
+    for metric in (m for m in GEN_METRICS if m.key != "kid"):  # KID below, with its own noise
+        out.append(best_sentence(metric.label, {t: e[metric.key] for t, e in usable.items()}, metric.kind, metric.lower))
     kids = {t: e["kid"] for t, e in usable.items()}
     noise = 2 * max(e["kid_std"] for e in usable.values())
     out.append(best_sentence("KID (×10⁻³)", {t: 1e3 * v for t, v in kids.items()}, "ratio", True, 1e3 * noise,

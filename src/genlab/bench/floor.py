@@ -71,7 +71,7 @@ def _print(result: dict, source: str) -> None:
     print(f"{'model':<14} {'MFLOP/update':>13} {'updates':>9} {'TFLOP':>9} {'floor s':>9} {'trained s':>10} {'÷ floor':>8}")
     for r in result["models"] + [{"model": "all models", **result["total"]}]:
         trained = f"{r['train_time_s']:>10,.1f}" if "train_time_s" in r else f"{'—':>10}"
-        ratio = f"{r['ratio']:>7.2f}×" if "ratio" in r else f"{'—':>8}"
+        ratio = f"{r['time_over_floor']:>7.2f}×" if "time_over_floor" in r else f"{'—':>8}"
         mflop = f"{r['flop_per_update'] / 1e6:>13,.2f}" if "flop_per_update" in r else f"{'':>13}"
         updates = f"{r['updates']:>9,}" if "updates" in r else f"{'':>9}"
-        print(f"{r['model']:<14} {mflop} {updates} {r['flop'] / 1e12:>9,.3f} {r['floor_s']:>9,.1f} {trained} {ratio}", flush=True)
+        print(f"{r['model']:<14} {mflop} {updates} {r['flop'] / 1e12:>9,.3f} {r['floor_time_s']:>9,.1f} {trained} {ratio}", flush=True)

@@ -21,7 +21,9 @@ from genlab import safe_yaml
 
 FILE_SOURCES = {"summary": "summary.json", "eval": "eval/metrics.json"}
 MAX_LIST = 16  # longer lists are curves (PR curve, confusion matrix), not metrics
-NOT_METRICS = {"seconds", "wall_s", "wall_time_s", "eval_wall_s", "images_per_s", "params"}
+# speeds and sizes, not results: they depend on the machine and its load (keys ending in _time_s too)
+NOT_METRICS = {"seconds", "wall_s", "wall_time_s", "eval_wall_s", "images_per_s", "params", "time_over_floor",
+               "peak_flop_per_s"}
 _STEP = re.compile(r"([^.\[\]]+)((?:\[-?\d+\])*)")
 
 

@@ -2,6 +2,8 @@
 (metrics.json["generation"], figures/quality_*.png)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from genlab.generation.evaluate import SECTION
 from genlab.analyses.base import figure_block
 from genlab.generation.figures import EPOCH_FIGURE, FLOOR_NAME, HIST_FIGURE, SAMPLES_FIGURE
@@ -10,7 +12,25 @@ from genlab.runs import RunDir
 
 TITLE = "Generation quality: FID, KID, precision/recall, IS"
 DEGENERATE_IS = 1.5  # an Inception Score this close to 1: (nearly) every sample is classified alike
-HEADER = ["set", "sampler", "FID ↓", "KID ×10³ ↓", "precision ↑", "recall ↑", "IS ↑", "classes < 1%"]
+
+
+@dataclass(frozen=True)
+class GenMetric:
+    """One generation metric as every table and conclusion shows it."""
+
+    key: str  # in metrics.json["generation"]["models"][NAME]
+    header: str  # a table's column, with the better direction
+    label: str  # in a sentence
+    kind: str  # report.page.QUANTITIES
+    lower: bool  # lower is better
+    scale: float = 1.0  # shown × scale (KID in thousandths)
+
+
+GEN_METRICS = (GenMetric("fid", "FID ↓", "FID", "fid", True), GenMetric("kid", "KID ×10³ ↓", "KID (×10⁻³)", "ratio", True, 1e3),
+               GenMetric("precision", "precision ↑", "precision", "score", False),
+               GenMetric("recall", "recall ↑", "recall", "score", False),
+               GenMetric("is", "IS ↑", "Inception Score", "ratio", False))
+HEADER = ["set", "sampler", *[m.header for m in GEN_METRICS], "classes < 1%"]
 
 
 def quality_sections(run: RunDir) -> list[Section]:

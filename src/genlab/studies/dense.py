@@ -24,7 +24,7 @@ from genlab.errors import GenlabError
 from genlab.generation.evaluate import TEST_SIZE
 from genlab.generation.features import FeatureNetConfig
 from genlab.report.page import Section, Table, Text
-from genlab.studies.model_study import ModelStudy
+from genlab.studies.model_study import ModelStudy, models_table
 
 REPORTED_KEYS = ("time_s", "loss", "reconstruction", "kl", "worse_by_eye_than")
 # smallest and largest accepted value of each numeric setting, and what it counts
@@ -95,22 +95,6 @@ def objective(spec) -> str:
     return f"its own objective ({', '.join(method.loss_name(o) for o in method.optimizers)})"
 
 
-def describe_training(cfg) -> str:
-    """'adam, lr 0.001, betas (0.9, 0.999)' and whatever else of the TrainConfig applies."""
-    text = f"{cfg.optimizer}, lr {cfg.lr:g}"
-    if cfg.optimizer in ("adam", "adamw"):
-        text += f", betas ({cfg.betas[0]:g}, {cfg.betas[1]:g})"
-    elif cfg.momentum:
-        text += f", momentum {cfg.momentum:g}"
-    if cfg.weight_decay:
-        text += f", weight decay {cfg.weight_decay:g}"
-    if cfg.schedule != "constant":
-        text += f", {cfg.schedule} schedule"
-    if cfg.steps:
-        text += ", " + ", ".join(f"{n} {name} steps per batch" for name, n in cfg.steps.items())
-    return text
-
-
 class DenseStudy(ModelStudy):
     kind = "dense"
     title = "Study 1 — dense autoencoders, VAE and GAN on Fashion-MNIST"
@@ -153,7 +137,7 @@ class DenseStudy(ModelStudy):
                                              "rerun with --resume to complete it.", note=True)])]
         specs = [s for s in view.config.models if s.name in view.summaries]
         return [Section("Overview: ours beside report 000", [Text(_overview_text(view, specs)),
-                                                              _results_table(view, specs), _models_table(view, specs)])]
+                                                              _results_table(view, specs), models_table(view, specs)])]
 
 
 def _overview_text(view: ReportView, specs: list) -> str:
@@ -184,17 +168,6 @@ def _objective_loss(final: dict) -> str:
     the total of its last-stepped optimiser (a GAN's generator)."""
     totals = [k for k in final["train"] if k == "loss" or k.endswith("_loss")]
     return "loss" if "loss" in totals else (totals[-1] if totals else main_loss(final))
-
-
-def _models_table(view: ReportView, specs: list) -> Table:
-    rows = []
-    for spec in specs:
-        s = view.summaries[spec.name]
-        params = ", ".join(f"{k}={v}" for k, v in spec.params.items()) or "registry defaults"
-        rows.append([spec.title, f"{spec.model} ({params})", s["parameters"], describe_training(spec.train),
-                     s["images_per_s"], s["device"]])
-    return Table(["model", "registry model (params)", "parameters", "optimiser", "images/s", "device"], rows,
-                 "How each model was built and trained", kinds=[None, None, None, None, "rate", None])
 
 
 STUDY = DenseStudy()

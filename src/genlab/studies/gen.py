@@ -23,20 +23,17 @@ from genlab.analyses.loss_curves import LossCurves
 from genlab.errors import GenlabError
 from genlab.generation.evaluate import SECTION, TEST_SIZE
 from genlab.generation.features import FeatureNetConfig
-from genlab.generation.sections import DEGENERATE_IS
+from genlab.generation.sections import DEGENERATE_IS, GEN_METRICS, GenMetric
 from genlab.report.conclude import best_sentence, one_seed
 from genlab.report.page import Conclusion, Section, Table, Text, quantity
 from genlab.studies.dense import LIMITS as DENSE_LIMITS
 from genlab.studies.dense import DenseStudy, objective
-from genlab.studies.dense import _models_table as models_table  # study 1's table of how each model was built
+from genlab.studies.model_study import models_table
 
 LIMITS = {**{key: DENSE_LIMITS[key] for key in ("snapshots", "prior_samples", "generation_samples", "epoch_fid_n")},
           "interpolation_pairs": (1, 20, "rows of an interpolation figure"),
           "interpolation_steps": (2, 30, "decoded points per interpolation row")}
 FULL_TRAIN = 60_000  # Fashion-MNIST training images, before the validation hold-out
-# (key, header, quantity kind of report.page.QUANTITIES, lower is better)
-RANKED = (("fid", "FID ↓", "fid", True), ("kid", "KID ×10³ ↓", "ratio", True), ("precision", "precision ↑", "score", False),
-          ("recall", "recall ↑", "score", False), ("is", "IS ↑", "ratio", False))
 
 
 @dataclass
@@ -138,35 +135,35 @@ def _budget_text(view: ReportView, specs: list) -> str:
 
 
 def _ranks(models: dict) -> dict[str, dict[str, int]]:
-    """metric → model → rank (1 = best) for every RANKED metric."""
+    """metric → model → rank (1 = best) for every generation metric."""
     out = {}
-    for key, _, _, lower in RANKED:
-        order = sorted(models, key=lambda n: models[n][key] if lower else -models[n][key])
-        out[key] = {name: i + 1 for i, name in enumerate(order)}
+    for m in GEN_METRICS:
+        order = sorted(models, key=lambda n: models[n][m.key] if m.lower else -models[n][m.key])
+        out[m.key] = {name: i + 1 for i, name in enumerate(order)}
     return out
 
 
-def _cell(entry: dict, key: str, kind: str, rank: int | None) -> str:
-    value = quantity(entry[key] * 1e3 if key == "kid" else entry[key], kind)
+def _cell(entry: dict, metric: GenMetric, rank: int | None) -> str:
+    value = quantity(entry[metric.key] * metric.scale, metric.kind)
     return value if rank is None else f"{value} ({rank})"
 
 
 def _ranking_table(view: ReportView, result: dict) -> Table:
     models, ranks = result["models"], _ranks(result["models"])
     floor = result["floor"]
-    rows = [["—", "real-data floor", *[_cell(floor, key, kind, None) for key, _, kind, _ in RANKED],
+    rows = [["—", "real-data floor", *[_cell(floor, m, None) for m in GEN_METRICS],
              floor["classes_missing"], None, None]]
     for name in sorted(models, key=lambda n: ranks["fid"][n]):
         entry, summary = models[name], view.summaries.get(name, {})
         rows.append([ranks["fid"][name], entry.get("title") or view.title(name),
-                     *[_cell(entry, key, kind, ranks[key][name]) for key, _, kind, _ in RANKED],
+                     *[_cell(entry, m, ranks[m.key][name]) for m in GEN_METRICS],
                      entry["classes_missing"], summary.get("epochs"), summary.get("train_time_s")])
     share = result["options"]["missing_share"]
-    return Table(["rank by FID", "model", *[header + " (rank)" for _, header, _, _ in RANKED], f"classes < {share:.0%}",
+    return Table(["rank by FID", "model", *[m.header + " (rank)" for m in GEN_METRICS], f"classes < {share:.0%}",
                   "epochs", "train time (s)"], rows,
                  f"Every model ranked by FID; in brackets its rank on each other metric ({result['n']:,} samples each "
                  "against the Fashion-MNIST test set, genlab's feature network)",
-                 kinds=[None] * (len(RANKED) + 4) + ["seconds"])
+                 kinds=[None] * (len(GEN_METRICS) + 4) + ["seconds"])
 
 
 def _ranking_conclusion(view: ReportView, result: dict, specs: list) -> Conclusion:

@@ -18,7 +18,7 @@ from genlab import config as cfgmod
 from genlab.analyses.base import Analysis, AnalysisContext, ReportView
 from genlab.config import StudyConfig
 from genlab.errors import GenlabError
-from genlab.report.page import Section
+from genlab.report.page import Section, Table
 from genlab.runs import RunDir
 from genlab.studies.base import StudyContext
 
@@ -137,3 +137,31 @@ class ModelStudy:
         sections = list(self.overview(view))
         sections += [s for a in self.analyses if (s := a.section(view)) is not None]
         return sections
+
+
+def describe_training(cfg) -> str:
+    """'adam, lr 0.001, betas (0.9, 0.999)' and whatever else of the TrainConfig applies."""
+    text = f"{cfg.optimizer}, lr {cfg.lr:g}"
+    if cfg.optimizer in ("adam", "adamw"):
+        text += f", betas ({cfg.betas[0]:g}, {cfg.betas[1]:g})"
+    elif cfg.momentum:
+        text += f", momentum {cfg.momentum:g}"
+    if cfg.weight_decay:
+        text += f", weight decay {cfg.weight_decay:g}"
+    if cfg.schedule != "constant":
+        text += f", {cfg.schedule} schedule"
+    if cfg.steps:
+        text += ", " + ", ".join(f"{n} {name} steps per batch" for name, n in cfg.steps.items())
+    return text
+
+
+def models_table(view: ReportView, specs: list) -> Table:
+    """How each model was built and trained, from the run's config and summaries (every model study's overview)."""
+    rows = []
+    for spec in specs:
+        s = view.summaries[spec.name]
+        params = ", ".join(f"{k}={v}" for k, v in spec.params.items()) or "registry defaults"
+        rows.append([spec.title, f"{spec.model} ({params})", s["parameters"], describe_training(spec.train),
+                     s["images_per_s"], s["device"]])
+    return Table(["model", "registry model (params)", "parameters", "optimiser", "images/s", "device"], rows,
+                 "How each model was built and trained", kinds=[None, None, None, None, "rate", None])
