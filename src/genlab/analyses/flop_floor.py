@@ -116,16 +116,16 @@ class FlopFloor(Analysis):
         if not results.get("models"):
             return []
         peak = results["peak_flop_per_s"]
-        rows = [[view.title(r["model"]), r["flop_per_update"] / 1e6, r["updates"], r["flop"] / 1e12,
+        rows = [[view.title(r["model"]), r["flop_per_update"] / 1e6, r["updates"], r["flop"] / 1e9,
                  r["floor_time_s"], r.get("train_time_s"), r.get("time_over_floor")] for r in results["models"]]
         total = results["total"]
-        rows.append(["All models", None, None, total["flop"] / 1e12, total["floor_time_s"], total.get("train_time_s"),
+        rows.append(["All models", None, None, total["flop"] / 1e9, total["floor_time_s"], total.get("train_time_s"),
                      total.get("time_over_floor")])
         where = f"{results.get('device', 'cpu')}" + (f", {results['threads']} threads" if results.get("device") == "cpu" else "")
-        table = Table(["Model", "MFLOP / update", "Updates", "TFLOP", "Floor (s)", "Training (s)", "Time ÷ floor"], rows,
+        table = Table(["Model", "MFLOP / update", "Updates", "GFLOP", "Floor (s)", "Training (s)", "Time ÷ floor"], rows,
                       f"Floor = FLOPs at this run's measured float32 matmul peak of {peak / 1e9:,.1f} GFLOP/s "
                       f"({where}), measured when training ended.",
-                      kinds=[None, "mflop", "count", "tflop", "duration", "duration", "ratio"])
+                      kinds=[None, "mflop", "count", "gflop", "duration", "duration", "ratio"])
         worst = max((r for r in results["models"] if "time_over_floor" in r), key=lambda r: r["time_over_floor"], default=None)
         text = ("Training time ÷ floor is 1× when every second goes to arithmetic at the matmul peak. "
                 "Elementwise work, optimiser updates and data movement add no FLOPs here, so a small model at a small "

@@ -111,7 +111,10 @@ def save_loss_curves(path: Path, curves: dict[str, list[dict]], keys_for: dict[s
         epoch_axis(ax)
         ax.set_ylabel(keys[0] if len(keys) == 1 else "loss")
         ax.grid(alpha=0.3)
-        ax.legend()
+        if len(keys) > 1:  # four lines (a GAN's two players): below the panel, where they hide no curve
+            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False)
+        else:
+            ax.legend()
     fig.suptitle(title, fontsize=11)
     fig.tight_layout()
     return atomic.save_figure(path, fig)
