@@ -46,10 +46,11 @@ def run_contention(study: str, models: str | None, images: int | None, out: Path
             busy = _worker(policy, study, names, images)
         for name in names:
             row = {"model": name, "policy": policy, "quiet_images_per_s": quiet[name]["images_per_s"],
-                   "busy_images_per_s": busy[name]["images_per_s"], "busy_threads": busy[name]["threads"],
+                   "busy_images_per_s": busy[name]["images_per_s"], "quiet_threads": quiet[name]["threads"],
+                   "busy_threads": busy[name]["threads"],
                    "slowdown": quiet[name]["images_per_s"] / busy[name]["images_per_s"]}
             rows.append(row)
-            print(f"{name:<10} {policy:<8} quiet {row['quiet_images_per_s']:>9,.0f} img/s, beside a busy process "
+            print(f"{name:<10} {policy:<8} quiet {row['quiet_images_per_s']:>9,.0f} img/s (threads {row['quiet_threads']}), beside a busy process "
                   f"{row['busy_images_per_s']:>9,.0f} img/s (threads {row['busy_threads']}): "
                   f"{row['slowdown']:.2f}× its quiet time", flush=True)
     report = {"measured": dt.datetime.now().isoformat(timespec="seconds"), "study": study, "images": images,
