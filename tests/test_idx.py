@@ -92,3 +92,18 @@ def test_real_dataset_verifies():
     data = fm.load()
     assert data.train_images.shape == (60000, 28, 28) and data.train_images.dtype.is_floating_point is False
     assert data.test_labels.bincount().tolist() == [1000] * 10
+
+
+def test_a_named_folder_is_where_later_loads_look(tmp_path, monkeypatch):
+    """`--data-dir` reaches every load of the process, e.g. the feature network's (it names no folder)."""
+    _, real = fm.locate(download=False)
+    named = tmp_path / "named"
+    named.mkdir()
+    for f in real.iterdir():
+        (named / f.name).symlink_to(f.resolve())
+    monkeypatch.setenv("GENLAB_DATA", str(tmp_path / "empty"))  # without the named folder, load() fails
+    monkeypatch.setattr(fm, "_named_dir", None)
+    with pytest.raises(GenlabError, match="lacks"):
+        fm.load()
+    first = fm.load(named)
+    assert fm.load() is first

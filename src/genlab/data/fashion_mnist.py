@@ -160,6 +160,16 @@ def _load_cached(directory: Path) -> FashionMNIST:
     return FashionMNIST(source=directory, **tensors)
 
 
+_named_dir: Path | None = None  # the folder a study or command named (--data-dir): later loads look there first
+
+
 def load(data_dir: str | Path | None = None, download: bool = True) -> FashionMNIST:
-    _, directory = locate(data_dir, download)
-    return _load_cached(Path(directory).resolve())
+    """Fashion-MNIST from `data_dir`, else from the folder named earlier in this process, else
+    $GENLAB_DATA, the Debian package, the cache. (The feature network behind FID loads the
+    data without a folder of its own: it must find the one the user named.)"""
+    global _named_dir
+    _, directory = locate(data_dir or _named_dir, download)
+    data = _load_cached(Path(directory).resolve())
+    if data_dir:  # only a folder that held valid data
+        _named_dir = Path(directory)
+    return data
