@@ -178,10 +178,10 @@ def _ranking_conclusion(view: ReportView, result: dict, specs: list) -> Conclusi
     rest = {t: e for t, e in usable.items() if not e.get("prior")}
     if gans and rest:
         (g_title, g), (r_title, r) = (min(group.items(), key=lambda item: item[1]["fid"]) for group in (gans, rest))
-        verdict = "below" if g["fid"] < r["fid"] else "not below"
+        verdict = "lower (better) than" if g["fid"] < r["fid"] else "not lower than"
         out.append(f"The best GAN by FID, {g_title}, reaches FID {quantity(g['fid'], 'fid')} with precision "
-                   f"{quantity(g['precision'], 'score')} and recall {quantity(g['recall'], 'score')}: {verdict} the best "
-                   f"model trained without an adversary, {r_title} (FID {quantity(r['fid'], 'fid')}, precision "
+                   f"{quantity(g['precision'], 'score')} and recall {quantity(g['recall'], 'score')}: an FID {verdict} "
+                   f"that of the best model trained without an adversary, {r_title} (FID {quantity(r['fid'], 'fid')}, precision "
                    f"{quantity(r['precision'], 'score')}, recall {quantity(r['recall'], 'score')}).")
     out.append(one_seed(view.config.study))
     return Conclusion(" ".join(s for s in out if s))
