@@ -6,9 +6,16 @@ tutorials use (torch DataLoader over a TensorDataset of float images, plain Adam
 `loss.item()` each step), same model init, batch size and Adam settings. Reports images/s, their ratio,
 and the FLOP/s achieved against a matmul peak measured here and now — ratios from one
 run are what to quote: these machines are shared and noisy.
+
+On a GPU (`--device cuda`) each model is timed three ways, all on the GPU: genlab's eager
+step and its CUDA-graph step (engine/cuda_graph.py), both with the data resident on the
+GPU, and the tutorial loop (DataLoader over CPU floats, `.to(device)` per batch). The
+clocks are read after a synchronise, and each loop first runs a few untimed batches
+(CUDA's lazy kernel loading and cuBLAS set-up are not what is measured).
 """
 from __future__ import annotations
 
+import dataclasses
 import resource
 import time
 from dataclasses import dataclass
@@ -37,25 +44,41 @@ class BenchResult:
     genlab_flop_per_s: float
     peak_flop_per_s: float
     peak_fraction: float
+    device: str = "cpu"
+    graph_images_per_s: float | None = None  # genlab's CUDA-graph step (on cuda only)
+    graph_speedup: float | None = None  # graph ÷ reference
+    graph_over_eager: float | None = None  # graph ÷ genlab's eager step
 
 
-def matmul_peak(size: int = 1024, repeats: int = 20) -> float:
-    """FLOP/s of float32 square matmuls on this machine now (best of a few timings)."""
-    a, b = torch.randn(size, size), torch.randn(size, size)
+def matmul_peak(size: int = 1024, repeats: int = 20, device: str = "cpu") -> float:
+    """FLOP/s of float32 square matmuls on this device now (best of a few timings)."""
+    size = size if device == "cpu" else 4 * size  # a GPU needs bigger products to reach its peak
+    a, b = torch.randn(size, size, device=device), torch.randn(size, size, device=device)
     torch.mm(a, b)  # warm-up
     best = float("inf")
     for _ in range(3):
-        start = time.perf_counter()
-        for _ in range(repeats):
-            torch.mm(a, b)
-        best = min(best, time.perf_counter() - start)
+        best = min(best, _timed(device, lambda: [torch.mm(a, b) for _ in range(repeats)]))
     return 2 * size**3 * repeats / best
 
 
-def _fresh(spec: ModelSpec, seed: int, engine: bool):
+def _timed(device, work) -> float:
+    """Seconds `work()` takes, queued GPU work included."""
+    _sync(device)
+    start = time.perf_counter()
+    work()
+    _sync(device)
+    return time.perf_counter() - start
+
+
+def _sync(device) -> None:
+    if torch.device(device).type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def _fresh(spec: ModelSpec, seed: int, engine: bool, device: str = "cpu"):
     """The same initial weights for both loops; genlab's optimisers or the tutorial's plain Adam."""
     dev.seed_everything(seed)
-    method = registry.build(spec.model, spec.params)
+    method = registry.build(spec.model, spec.params).to(device)
     if engine:
         return method, make_optimizers(method, spec.train)
     groups = method.parameter_groups()
@@ -73,32 +96,60 @@ def flops_per_image(spec: ModelSpec, data: Split) -> float:
     return counter.get_total_flops() / len(x)
 
 
-def reference_epoch(method, optimizers, data: Split, batch_size: int) -> float:
-    """The tutorial loop: DataLoader(TensorDataset) over float images. Returns seconds."""
+def reference_epoch(method, optimizers, data: Split, batch_size: int, device: str = "cpu") -> float:
+    """The tutorial loop: DataLoader(TensorDataset) over float images (on the CPU; each batch
+    moved to `device`). Returns seconds."""
     dataset = TensorDataset(data.floats(), data.labels)
     loader = DataLoader(dataset, batch_size=batch_size, shuffle=True)
     method.train()
     running = 0.0
+    _sync(device)
     start = time.perf_counter()
     for x, y in loader:
+        x, y = x.to(device), y.to(device)
         for name in method.optimizers:
             loss = method.loss(x, y, name)
             optimizers[name].zero_grad()
             loss.total.backward()
             optimizers[name].step()
             running += loss.total.item()
+    _sync(device)
     return time.perf_counter() - start
 
 
-def bench_model(spec: ModelSpec, data: Split, peak: float) -> BenchResult:
+def bench_model(spec: ModelSpec, data: Split, peak: float, device: str = "cpu") -> BenchResult:
+    if torch.device(device).type == "cuda":
+        return _bench_gpu(spec, data, peak, device)
     method, optimizers = _fresh(spec, 0, engine=True)
-    _, ours = train_epoch(method, optimizers, {}, data, spec.train, 0)
+    _, ours = train_epoch(method, optimizers, {}, data, _with_step(spec, "eager"), 0)
     method, optimizers = _fresh(spec, 0, engine=False)
     ref = reference_epoch(method, optimizers, data, spec.train.batch_size)
     fpi = flops_per_image(spec, data)
     ours_ips, ref_ips = len(data) / ours, len(data) / ref
     return BenchResult(spec.name, spec.train.batch_size, len(data), ours_ips, ref_ips, ours_ips / ref_ips,
                        fpi, fpi * ours_ips, peak, fpi * ours_ips / peak)
+
+
+def _bench_gpu(spec: ModelSpec, data: Split, peak: float, device: str) -> BenchResult:
+    """Eager, CUDA graph and the tutorial loop, each one epoch after a few untimed batches."""
+    resident = data.to(device)  # genlab's loops: the uint8 images live on the GPU
+    warm, batch = 8 * spec.train.batch_size, spec.train.batch_size
+    seconds = {}
+    for step in ("eager", "cuda_graph"):
+        cfg = _with_step(spec, step)
+        train_epoch(*_fresh(spec, 0, True, device), {}, resident.head(warm), cfg, 0)
+        method, optimizers = _fresh(spec, 0, True, device)
+        seconds[step] = _timed(device, lambda: train_epoch(method, optimizers, {}, resident, cfg, 0))
+    reference_epoch(*_fresh(spec, 0, False, device), data.head(warm), batch, device)
+    ref = reference_epoch(*_fresh(spec, 0, False, device), data, batch, device)
+    fpi = flops_per_image(spec, data)
+    eager, graph, ref_ips = (len(data) / s for s in (seconds["eager"], seconds["cuda_graph"], ref))
+    return BenchResult(spec.name, batch, len(data), eager, ref_ips, eager / ref_ips, fpi, fpi * eager, peak,
+                       fpi * eager / peak, str(device), graph, graph / ref_ips, graph / eager)
+
+
+def _with_step(spec: ModelSpec, step: str):
+    return dataclasses.replace(spec.train, step=step)
 
 
 def peak_rss_mib() -> float:

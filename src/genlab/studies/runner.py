@@ -57,10 +57,19 @@ def check_study(config: StudyConfig, runtime: Runtime):
         raise GenlabError(f"--device {runtime.device}: several GPUs are for the kitti study (ultralytics' DDP); the "
                           f"{config.study} study trains on one device — to use several GPUs, run seeds in "
                           "parallel: --seeds N (one trial per GPU)")
-    select_device(runtime.device)  # --device cuda without a GPU: refused before anything is written
+    device = select_device(runtime.device)  # --device cuda without a GPU: refused before anything is written
+    _check_step_device(config, device)
     _check_data_sizes(config.data)
     _check_registry_models(config)  # before the study's (heavier) imports
     return study, preflight(study, config)
+
+
+def _check_step_device(config: StudyConfig, device) -> None:
+    """train.step=cuda_graph asks for a CUDA graph (engine/cuda_graph.py): a CUDA device only."""
+    graphed = [spec.name for spec in config.models if spec.train.step == "cuda_graph"]
+    if graphed and device.type != "cuda":
+        raise GenlabError(f"models.{graphed[0]}.train.step=cuda_graph needs a CUDA GPU, but this run trains on "
+                          f"{device.type}; use train.step=auto or eager, or --device cuda")
 
 
 def preflight(study, config: StudyConfig):
