@@ -73,7 +73,7 @@ class TrainConfig:
     eval_batch_size: int = 1000
     keep_checkpoints: int = 2  # epoch checkpoints kept on disk (the newest ones)
     tensorboard: bool = True
-    step: str = "auto"  # auto (a CUDA graph on a GPU where the model captures, else eager) | eager | cuda_graph
+    step: str = "auto"  # auto (= eager) | eager | cuda_graph (opt-in, GPU only: engine/step.py)
 
     def __post_init__(self) -> None:
         self.betas = tuple(float(b) for b in self.betas)  # YAML gives a list

@@ -3,12 +3,13 @@
 `make_step` picks how that update runs (`train.step`):
   eager       — PyTorch's eager autograd, every operator dispatched from Python;
   cuda_graph  — the whole update (forward, loss, backward, optimiser) captured once as a
-                CUDA graph and replayed per batch: one launch instead of hundreds, which is
-                what the small models need on a GPU (they are launch-bound there);
-  auto        — cuda_graph on a GPU where the model captures, eager everywhere else. On CPU
-                eager is kept: torch.compile measured slower for every dense model (the
-                compiled wrapper's per-call cost exceeds the dispatch it saves; see
-                benchmarks/README.md).
+                CUDA graph and replayed per batch (engine/cuda_graph.py): one launch instead
+                of hundreds, which is what the small models need on a GPU (they are
+                launch-bound there). Opt-in: it has not yet run on a GPU (its GPU tests skip
+                without one), so no default picks it before it is measured;
+  auto        — eager, on every device. On CPU that is measured: torch.compile was slower
+                for AE-64 and the VAE (the compiled wrapper's per-call cost exceeds the
+                dispatch it saves) and did not trace the dense GAN (benchmarks/README.md).
 A step returns {optimiser name: Loss of its last update}, detached from nothing: the
 trainer only sums them."""
 from __future__ import annotations
@@ -24,15 +25,12 @@ Step = Callable[[torch.Tensor, torch.Tensor], dict[str, Loss]]
 
 
 def make_step(method: Method, optimizers: dict, cfg: TrainConfig, device: torch.device) -> Step:
-    mode = cfg.step
-    if mode == "auto":
-        mode = "cuda_graph" if device.type == "cuda" else "eager"
-    if mode == "cuda_graph":
+    if cfg.step == "cuda_graph":
         from genlab.engine.cuda_graph import graphed_step
 
         return graphed_step(method, optimizers, cfg, device, fallback=eager_step(method, optimizers, cfg),
-                            required=cfg.step == "cuda_graph")
-    return eager_step(method, optimizers, cfg)
+                            required=True)
+    return eager_step(method, optimizers, cfg)  # auto and eager
 
 
 def eager_step(method: Method, optimizers: dict, cfg: TrainConfig) -> Step:
