@@ -10,7 +10,8 @@ import torch
 import yaml
 
 from genlab import atomic
-from genlab.bench.throughput import bench_model, matmul_peak, peak_rss_mib
+from genlab.analyses.flop_floor import matmul_peak
+from genlab.bench.throughput import bench_model, peak_rss_mib
 from genlab.config import load_study
 from genlab.data.splits import make_splits
 from genlab.engine.device import select_device

@@ -22,11 +22,11 @@ from dataclasses import dataclass
 
 import torch
 from torch.utils.data import DataLoader, TensorDataset
-from torch.utils.flop_counter import FlopCounterMode
 
 from genlab import registry
+from genlab.analyses.flop_floor import update_flops
 from genlab.config import ModelSpec
-from genlab.data.splits import Split, batches
+from genlab.data.splits import Split
 from genlab.engine import device as dev
 from genlab.engine.optim import make_optimizers
 from genlab.engine.trainer import train_epoch
@@ -48,17 +48,6 @@ class BenchResult:
     graph_images_per_s: float | None = None  # genlab's CUDA-graph step (on cuda only)
     graph_speedup: float | None = None  # graph ÷ reference
     graph_over_eager: float | None = None  # graph ÷ genlab's eager step
-
-
-def matmul_peak(size: int = 1024, repeats: int = 20, device: str = "cpu") -> float:
-    """FLOP/s of float32 square matmuls on this device now (best of a few timings)."""
-    size = size if device == "cpu" else 4 * size  # a GPU needs bigger products to reach its peak
-    a, b = torch.randn(size, size, device=device), torch.randn(size, size, device=device)
-    torch.mm(a, b)  # warm-up
-    best = float("inf")
-    for _ in range(3):
-        best = min(best, _timed(device, lambda: [torch.mm(a, b) for _ in range(repeats)]))
-    return 2 * size**3 * repeats / best
 
 
 def _timed(device, work) -> float:
@@ -86,14 +75,9 @@ def _fresh(spec: ModelSpec, seed: int, engine: bool, device: str = "cpu"):
     return method, optimizers
 
 
-def flops_per_image(spec: ModelSpec, data: Split) -> float:
-    """Forward + backward FLOPs of one training step (all optimisers), per image."""
-    method, _ = _fresh(spec, 0, engine=True)
-    x, y = next(batches(data, spec.train.batch_size))
-    with FlopCounterMode(display=False) as counter:
-        for name in method.optimizers:
-            method.loss(x, y, name).total.backward()
-    return counter.get_total_flops() / len(x)
+def flops_per_image(spec: ModelSpec) -> float:
+    """FLOPs of one training update (every optimiser, train.steps each), per image."""
+    return update_flops(spec) / spec.train.batch_size
 
 
 def reference_epoch(method, optimizers, data: Split, batch_size: int, device: str = "cpu") -> float:
@@ -124,7 +108,7 @@ def bench_model(spec: ModelSpec, data: Split, peak: float, device: str = "cpu") 
     _, ours = train_epoch(method, optimizers, {}, data, _with_step(spec, "eager"), 0)
     method, optimizers = _fresh(spec, 0, engine=False)
     ref = reference_epoch(method, optimizers, data, spec.train.batch_size)
-    fpi = flops_per_image(spec, data)
+    fpi = flops_per_image(spec)
     ours_ips, ref_ips = len(data) / ours, len(data) / ref
     return BenchResult(spec.name, spec.train.batch_size, len(data), ours_ips, ref_ips, ours_ips / ref_ips,
                        fpi, fpi * ours_ips, peak, fpi * ours_ips / peak)
@@ -142,7 +126,7 @@ def _bench_gpu(spec: ModelSpec, data: Split, peak: float, device: str) -> BenchR
         seconds[step] = _timed(device, lambda: train_epoch(method, optimizers, {}, resident, cfg, 0))
     reference_epoch(*_fresh(spec, 0, False, device), data.head(warm), batch, device)
     ref = reference_epoch(*_fresh(spec, 0, False, device), data, batch, device)
-    fpi = flops_per_image(spec, data)
+    fpi = flops_per_image(spec)
     eager, graph, ref_ips = (len(data) / s for s in (seconds["eager"], seconds["cuda_graph"], ref))
     return BenchResult(spec.name, batch, len(data), eager, ref_ips, eager / ref_ips, fpi, fpi * eager, peak,
                        fpi * eager / peak, str(device), graph, graph / ref_ips, graph / eager)
