@@ -9,7 +9,7 @@ import torch
 from genlab import registry
 from genlab.config import ModelSpec, TrainConfig
 from genlab.engine import checkpoint
-from genlab.engine.trainer import TrainData, TrainerOptions as Options, fit
+from genlab.engine.trainer import TrainerOptions as Options, fit
 from genlab.errors import GenlabError
 from genlab.methods.base import Loss, Method
 from genlab.runs import ModelDir

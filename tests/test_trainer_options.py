@@ -6,7 +6,7 @@ import torch
 
 from genlab import registry
 from genlab.config import ModelSpec, TrainConfig
-from genlab.data.splits import Features, Split
+from genlab.data.splits import Features
 from genlab.engine.callbacks import EarlyStopping, KeepBest
 from genlab.engine.trainer import TrainData, TrainerOptions, fit, train
 from genlab.errors import GenlabError
