@@ -57,7 +57,7 @@ def test_graphed_step_on_cpu_is_refused_when_asked_for():
     optimizers, cfg = make_optimizers(method, TrainConfig()), TrainConfig(step="cuda_graph")
     fallback = step_mod.eager_step(method, optimizers, cfg)
     with pytest.raises(GenlabError, match="use train.step=auto or eager"):
-        cuda_graph.graphed_step(method, optimizers, cfg, torch.device("cpu"), fallback, required=True)
+        cuda_graph.graphed_step(method, optimizers, cfg, torch.device("cpu"), fallback)
 
 
 def test_cli_refuses_cuda_graph_on_cpu_before_the_run_folder(tmp_path):

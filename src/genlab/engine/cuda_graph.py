@@ -22,13 +22,11 @@ noise, GAN priors) come from the default CUDA generator, which a replay advances
 every replay, the same sequence for the same seed (and after a resume: its state is in the
 checkpoint).
 A model whose update does not capture (a host sync, data-dependent control flow, CPU
-tensors) trains with the eager step and says so in one line; with train.step=cuda_graph it
-stops with one line instead.
+tensors) stops training with one line saying why (train.step=cuda_graph is asked for by
+name: it is never swapped silently for the eager step).
 """
 from __future__ import annotations
 
-import sys
-import weakref
 from contextlib import contextmanager
 
 import torch
@@ -39,17 +37,15 @@ from genlab.errors import GenlabError
 from genlab.methods.base import Loss, Method
 
 WARMUP = 3  # eager full batches before the capture (the recipe's count)
-_TOLD: "weakref.WeakKeyDictionary[Method, str]" = weakref.WeakKeyDictionary()  # methods that did not capture
 
 
-def graphed_step(method: Method, optimizers: dict, cfg: TrainConfig, device: torch.device, fallback: Step,
-                 required: bool) -> Step:
+def graphed_step(method: Method, optimizers: dict, cfg: TrainConfig, device: torch.device, fallback: Step) -> Step:
     """A Step that replays one captured update per full batch, and runs `fallback` (the eager
-    step) otherwise; `fallback` itself where the update cannot be captured."""
-    reason = _TOLD.get(method) or _unsupported(optimizers, cfg, device)
+    step) for a batch of another shape."""
+    reason = _unsupported(optimizers, cfg, device)
     if reason is not None:
-        return _give_up(method, reason, fallback, required)
-    return _GraphedStep(method, optimizers, cfg.batch_size, fallback, required)
+        _refuse(method, reason)
+    return _GraphedStep(method, optimizers, cfg.batch_size, fallback)
 
 
 def _unsupported(optimizers: dict, cfg: TrainConfig, device: torch.device) -> str | None:
@@ -60,25 +56,17 @@ def _unsupported(optimizers: dict, cfg: TrainConfig, device: torch.device) -> st
     return None
 
 
-def _give_up(method: Method, reason: str, fallback: Step, required: bool) -> Step:
-    name = type(method).__name__
-    if required:
-        raise GenlabError(f"train.step=cuda_graph: {name}'s training step cannot run as a CUDA graph ({reason}); "
-                          "use train.step=auto or eager")
-    if method not in _TOLD:  # one line per model, not one per epoch
-        print(f"genlab: {name} trains with the eager step: its update does not run as a CUDA graph ({reason})",
-              file=sys.stderr, flush=True)
-    _TOLD[method] = reason
-    return fallback
+def _refuse(method: Method, reason: str) -> None:
+    raise GenlabError(f"train.step=cuda_graph: {type(method).__name__}'s training step cannot run as a CUDA graph "
+                      f"({reason}); use train.step=auto or eager")
 
 
 class _GraphedStep:
     """Warm up, capture, replay (the module docstring); the eager `fallback` for odd batches."""
 
-    def __init__(self, method: Method, optimizers: dict, batch_size: int, fallback: Step, required: bool):
-        self.method, self.optimizers, self.batch_size = method, optimizers, batch_size
-        self.fallback, self.required = fallback, required
-        self.warmed, self.failed = 0, False
+    def __init__(self, method: Method, optimizers: dict, batch_size: int, fallback: Step):
+        self.method, self.optimizers, self.batch_size, self.fallback = method, optimizers, batch_size, fallback
+        self.warmed = 0
         self.graph: torch.cuda.CUDAGraph | None = None
         self.static: tuple[torch.Tensor, torch.Tensor] = ()  # the graph's inputs: B×… images, B labels
         self.losses: dict[str, Loss] = {}  # the graph's outputs (0-d tensors), rewritten by each replay
@@ -88,7 +76,7 @@ class _GraphedStep:
         if self.graph is not None:
             fits = x.shape == self.static[0].shape and y.shape == self.static[1].shape
             return self._replay(x, y) if fits else self.fallback(x, y)
-        if self.failed or len(x) != self.batch_size:
+        if len(x) != self.batch_size:
             return self.fallback(x, y)
         if self.warmed < WARMUP:
             self.warmed += 1
@@ -98,10 +86,8 @@ class _GraphedStep:
     def _capture(self, x: torch.Tensor, y: torch.Tensor) -> dict[str, Loss]:
         try:
             self.graph, self.static, self.losses, self.lrs = _capture(self.fallback, self.optimizers, x, y)
-        except Exception as exc:  # noqa: BLE001 - whatever a capture refuses: the eager step instead
-            self.graph, self.failed = None, True
-            _give_up(self.method, _first_line(exc), self.fallback, self.required)
-            return self.fallback(x, y)  # the failed capture ran nothing: this batch's update, eagerly
+        except Exception as exc:  # noqa: BLE001 - whatever a capture refuses, said in one line
+            _refuse(self.method, _first_line(exc))
         return self._replay(x, y)  # the capture recorded this batch's update without running it
 
     def _replay(self, x: torch.Tensor, y: torch.Tensor) -> dict[str, Loss]:

@@ -28,8 +28,7 @@ def make_step(method: Method, optimizers: dict, cfg: TrainConfig, device: torch.
     if cfg.step == "cuda_graph":
         from genlab.engine.cuda_graph import graphed_step
 
-        return graphed_step(method, optimizers, cfg, device, fallback=eager_step(method, optimizers, cfg),
-                            required=True)
+        return graphed_step(method, optimizers, cfg, device, fallback=eager_step(method, optimizers, cfg))
     return eager_step(method, optimizers, cfg)  # auto and eager
 
 
