@@ -21,16 +21,17 @@ from genlab.errors import GenlabError
 def run_floor(study: str, run_dir: Path | None, out: Path) -> dict:
     from genlab.analyses.flop_floor import floor_table, matmul_peak, train_size
 
-    config, recorded, summaries = _sources(study, run_dir)
-    if config.models and not all(spec.model in _registry_models() for spec in config.models):
+    from genlab import registry
+
+    config, recorded, summaries, n_train = _sources(study, run_dir)
+    if config.models and not all(spec.model in registry.MODELS for spec in config.models):
         raise GenlabError(f"the {config.study} study trains models genlab's engine does not (ultralytics' YOLO); "
                           "its FLOP floor is not computed")
     if recorded:
         result, source = recorded, "recorded by the run when its training ended"
     else:
         peak = matmul_peak("cpu")
-        n_train = (summaries or {}).get("__n_train__") or train_size(config)
-        result = floor_table(config, n_train, peak, summaries)
+        result = floor_table(config, n_train or train_size(config), peak, summaries)
         source = f"measured now on this machine's CPU ({torch.get_num_threads()} threads)"
     _print(result, source)
     report = {"measured": dt.datetime.now().isoformat(timespec="seconds"), "study": config.study,
@@ -40,19 +41,14 @@ def run_floor(study: str, run_dir: Path | None, out: Path) -> dict:
     return report
 
 
-def _registry_models():
-    from genlab import registry
-
-    return registry.MODELS
-
-
 def _sources(study: str, run_dir: Path | None):
-    """(config, the run's recorded floor or None, the run's summaries or None)."""
+    """(config, the run's recorded floor, its models' summaries, its training images per epoch);
+    the last three None without a run."""
     from genlab import config as cfgmod
     from genlab import runs
 
     if run_dir is None:
-        return cfgmod.load_study(study), None, None
+        return cfgmod.load_study(study), None, None, None
     run = runs.RunDir(Path(run_dir))
     raw = runs.check_run(run)
     config = cfgmod.study_from_dict(raw, source=str(run.config))
@@ -61,8 +57,7 @@ def _sources(study: str, run_dir: Path | None):
     summaries = {spec.name: run.model(spec.name).read_summary() for spec in config.models}
     if not any(summaries.values()):
         raise GenlabError(f"{run.path} holds no trained model yet; finish it with genlab run --resume --out {run.path}")
-    n_train = metrics.get("data", {}).get("n_train")
-    return config, recorded, {**{k: v for k, v in summaries.items() if v}, "__n_train__": n_train}
+    return config, recorded, {k: v for k, v in summaries.items() if v}, metrics.get("data", {}).get("n_train")
 
 
 def _print(result: dict, source: str) -> None:
