@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import shutil
 
+import genlab  # noqa: F401  (before torch: it sets MKL's reproducible mode, see genlab/__init__.py)
 import matplotlib
 import pytest
 

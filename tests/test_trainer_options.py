@@ -27,15 +27,20 @@ def spec(model="dense_ae", epochs=2, **train):
                      train=TrainConfig(epochs=epochs, batch_size=32, tensorboard=False, **train))
 
 
-@pytest.mark.parametrize("optimizer,cls", [("adam", torch.optim.Adam), ("adamw", torch.optim.AdamW),
-                                           ("sgd", torch.optim.SGD)])
-def test_each_optimizer_is_the_one_named(optimizer, cls):
+@pytest.mark.parametrize("optimizer,decoupled", [("adam", False), ("adamw", True), ("sgd", None)])
+def test_each_optimizer_is_the_one_named(optimizer, decoupled):
     from genlab.engine.optim import make_optimizers
 
     method = registry.build("dense_gan")
     opts = make_optimizers(method, TrainConfig(optimizer=optimizer, weight_decay=0.01))
     assert set(opts) == {"discriminator", "generator"}
-    assert all(type(o) is cls and o.param_groups[0]["weight_decay"] == 0.01 for o in opts.values())
+    for o in opts.values():
+        assert o.param_groups[0]["weight_decay"] == 0.01
+        if decoupled is None:
+            assert type(o) is torch.optim.SGD
+        else:  # genlab's FusedAdam(W) are torch's Adam(W): AdamW is Adam with decoupled weight decay
+            assert isinstance(o, torch.optim.AdamW if decoupled else torch.optim.Adam)
+            assert o.param_groups[0]["decoupled_weight_decay"] is decoupled and o.param_groups[0]["fused"]
 
 
 @pytest.mark.parametrize("schedule", ["cosine", "onecycle"])

@@ -7,6 +7,12 @@ tutorials use (torch DataLoader over a TensorDataset of float images, plain Adam
 and the FLOP/s achieved against a matmul peak measured here and now — ratios from one
 run are what to quote: these machines are shared and noisy.
 
+On the CPU each loop trains one untimed epoch and then the timed one, so what is timed is
+a model in training, not one fresh from its initialisation: most of a run is spent past
+its first epoch, and some costs only appear there (Adam's moments of dead units decay
+into denormal floats after about a thousand steps; genlab flushes them, engine/denormals.py,
+the tutorial loop does not).
+
 On a GPU (`--device cuda`) each model is timed three ways, all on the GPU: genlab's eager
 step and its CUDA-graph step (engine/cuda_graph.py), both with the data resident on the
 GPU, and the tutorial loop (DataLoader over CPU floats, `.to(device)` per batch). The
@@ -105,8 +111,11 @@ def bench_model(spec: ModelSpec, data: Split, peak: float, device: str = "cpu") 
     if torch.device(device).type == "cuda":
         return _bench_gpu(spec, data, peak, device)
     method, optimizers = _fresh(spec, 0, engine=True)
-    _, ours = train_epoch(method, optimizers, {}, data, _with_step(spec, "eager"), 0)
+    cfg = _with_step(spec, "eager")
+    train_epoch(method, optimizers, {}, data, cfg, 0)  # untimed: the second epoch is what is measured
+    _, ours = train_epoch(method, optimizers, {}, data, cfg, 1)
     method, optimizers = _fresh(spec, 0, engine=False)
+    reference_epoch(method, optimizers, data, spec.train.batch_size)
     ref = reference_epoch(method, optimizers, data, spec.train.batch_size)
     fpi = flops_per_image(spec)
     ours_ips, ref_ips = len(data) / ours, len(data) / ref

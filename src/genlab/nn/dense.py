@@ -39,14 +39,23 @@ class DenseEncoder(nn.Module):
 
 
 class DenseDecoder(nn.Module):
-    """B×in_dim → B×1×28×28 (activation `out_act`, sigmoid for pixels in [0, 1])."""
+    """B×in_dim → B×1×28×28 (activation `out_act`, sigmoid for pixels in [0, 1]).
+
+    `logits` is the output before that activation, for losses that take it (a VAE's
+    cross-entropy from logits is one fused kernel, and exact where the sigmoid saturates)."""
 
     def __init__(self, in_dim: int, hidden: list[int] = (), out_act: str = "sigmoid", hidden_act: str = "relu"):
         super().__init__()
-        self.net = mlp([in_dim, *hidden, PIXELS], hidden_act, out_act)
+        if out_act not in ACTIVATIONS:
+            raise ValueError(f"activation {out_act!r} is not one of {', '.join(ACTIVATIONS)}")
+        self.net = mlp([in_dim, *hidden, PIXELS], hidden_act, "none")  # no parameters in the activation:
+        self.out = ACTIVATIONS[out_act]()  # the state_dict keys are those of one Sequential ending in it
+
+    def logits(self, z):
+        return self.net(z).view(-1, *IMAGE_SHAPE)  # B×1×28×28, before the output activation
 
     def forward(self, z):
-        return self.net(z).view(-1, *IMAGE_SHAPE)
+        return self.out(self.logits(z))
 
 
 class DenseDiscriminator(nn.Module):

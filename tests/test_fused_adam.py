@@ -1,0 +1,104 @@
+"""genlab's FusedAdam(W): torch's fused Adam(W) to the bit, without its per-step Python."""
+from __future__ import annotations
+
+import copy
+
+import pytest
+import torch
+from torch import nn
+
+from genlab.engine.fused_adam import FusedAdam, FusedAdamW
+
+
+def _net(seed: int = 0) -> nn.Module:
+    torch.manual_seed(seed)
+    return nn.Sequential(nn.Linear(20, 16), nn.ReLU(), nn.Linear(16, 20), nn.Sigmoid())
+
+
+def _train(net: nn.Module, opt, steps: int, schedule=None, seed: int = 1) -> list[float]:
+    gen = torch.Generator().manual_seed(seed)
+    losses = []
+    for _ in range(steps):
+        x = torch.rand(8, 20, generator=gen)
+        loss = (net(x) - x).pow(2).mean()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        if schedule is not None:
+            schedule.step()
+        losses.append(loss.item())
+    return losses
+
+
+@pytest.mark.parametrize("ours,theirs,kwargs", [
+    (FusedAdam, torch.optim.Adam, {}),
+    (FusedAdam, torch.optim.Adam, {"weight_decay": 0.01, "betas": (0.5, 0.9)}),
+    (FusedAdamW, torch.optim.AdamW, {"weight_decay": 0.05}),
+])
+def test_same_bits_as_torch_fused(ours, theirs, kwargs):
+    a, b = _net(), _net()
+    opt_a, opt_b = ours(a.parameters(), lr=3e-3, **kwargs), theirs(b.parameters(), lr=3e-3, fused=True, **kwargs)
+    sched_a = torch.optim.lr_scheduler.LambdaLR(opt_a, lambda s: 1 / (1 + s))
+    sched_b = torch.optim.lr_scheduler.LambdaLR(opt_b, lambda s: 1 / (1 + s))
+    assert _train(a, opt_a, 30, sched_a) == _train(b, opt_b, 30, sched_b)
+    assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
+    assert opt_a._groups is not None  # the direct path was taken after the first step
+
+
+def test_takes_the_direct_path_and_it_is_the_same_kernel(monkeypatch):
+    net = _net()
+    opt = FusedAdam(net.parameters(), lr=1e-3)
+    _train(net, opt, 1)  # torch's step: creates the state
+    calls = []
+    monkeypatch.setattr(torch.optim.Adam, "step", lambda *a, **k: calls.append("torch"))
+    _train(net, opt, 3)
+    assert calls == []  # no step went through torch's Python
+
+
+def test_state_dict_round_trip_and_resume_match_an_unbroken_run():
+    a = _net()
+    opt_a = FusedAdam(a.parameters(), lr=1e-2)
+    _train(a, opt_a, 10)
+    saved_net, saved_opt = copy.deepcopy(a.state_dict()), copy.deepcopy(opt_a.state_dict())
+    _train(a, opt_a, 10, seed=2)
+    b = _net(seed=9)
+    b.load_state_dict(saved_net)
+    opt_b = FusedAdam(b.parameters(), lr=1e-2)
+    opt_b.load_state_dict(saved_opt)  # the cached lists must follow the loaded state
+    _train(b, opt_b, 10, seed=2)
+    assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
+
+
+def test_loaded_state_replaces_the_cached_lists():
+    net = _net()
+    opt = FusedAdam(net.parameters(), lr=1e-2)
+    _train(net, opt, 2)
+    state = opt.state_dict()
+    opt.load_state_dict(state)
+    assert opt._groups is None  # rebuilt from the new tensors at the next step
+    _train(net, opt, 2)
+    first = net[0].weight
+    assert opt._groups[0].exp_avgs[0] is opt.state[first]["exp_avg"]
+
+
+def test_a_parameter_without_a_gradient_goes_through_torch():
+    net = _net()
+    frozen = nn.Parameter(torch.ones(3))
+    opt = FusedAdam([*net.parameters(), frozen], lr=1e-2)
+    _train(net, opt, 3)  # `frozen` never gets a gradient: torch's step skips it every time
+    assert opt._groups is None and torch.equal(frozen, torch.ones(3))
+
+
+def test_closure_and_amsgrad_use_torch():
+    net = _net()
+    opt = FusedAdam(net.parameters(), lr=1e-2, amsgrad=True)
+    _train(net, opt, 3)
+    assert opt._groups is None  # amsgrad: not the direct path
+    x = torch.rand(4, 20)
+
+    def closure():
+        opt.zero_grad()
+        loss = (net(x) - x).pow(2).mean()
+        loss.backward()
+        return loss
+    assert opt.step(closure) is not None
