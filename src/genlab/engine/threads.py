@@ -15,7 +15,9 @@ agree, so a short burst elsewhere does not make it flap.
 
 Only runs started through the study runner adapt (`setup_process`), and only when the
 thread count was not pinned (--threads, $GENLAB_THREADS). The dense models' numbers are
-bit-identical at any thread count (tests/test_threads.py); convolutions on CPU are not
+bit-identical at any thread count (tests/test_threads.py) because genlab puts MKL in its
+strict reproducible mode (genlab/__init__.py; without it, AVX-512 CPUs split a product's
+inner dimension across threads and the last bits differ); convolutions on CPU are not
 (≈1e-3 apart after an epoch), so pin --threads to reproduce a conv run to the last digit.
 """
 from __future__ import annotations

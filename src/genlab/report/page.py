@@ -63,7 +63,7 @@ QUANTITIES = {
     "fid": lambda v: f"{v:.2f}",
     "rate": lambda v: f"{v:,.0f}",  # images per second
     "count": lambda v: f"{int(v):,}",  # steps, updates
-    "duration": lambda v: f"{v:.1e}" if abs(v) < 0.1 else f"{v:.2g}" if abs(v) < 1 else f"{v:,.1f}",  # seconds, maybe ms
+    "duration": lambda v: f"{v:.2g}" if abs(v) < 1 else f"{v:,.1f}",  # seconds, maybe ms: 0.026, 0.82, 3.9
     "mflop": lambda v: f"{v:,.2f}",  # MFLOP of one update
     "gflop": lambda v: f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3g}",  # GFLOP of a whole training
 }
