@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 import torch
 
+from genlab.engine import denormals
 from genlab.engine.denormals import everywhere, flush_denormals, flushing
 
 TINY_PRODUCT = (1e-30, 1e-9)  # 1e-39: a denormal float32 unless flushed
@@ -35,9 +36,22 @@ def test_nested_keeps_the_outer_setting():
     assert not flushing()
 
 
+@pytest.fixture
+def another_openmp_copy():
+    """scikit-learn's wheels bring their own libgomp (the study's Gaussian mixtures load it): its
+    pool is not torch's, so flushing there would miss torch's workers (it did, in the full suite)."""
+    import numpy as np
+    from sklearn.mixture import GaussianMixture
+
+    GaussianMixture(2, random_state=0).fit(np.random.default_rng(0).random((200, 2)))
+    denormals._libgomp.cache_clear()
+    yield
+    denormals._libgomp.cache_clear()
+
+
 @pytest.mark.skipif(not everywhere(), reason="libgomp not loaded (not a Linux torch build): only the calling thread is set")
 @pytest.mark.parametrize("threads_on_entry", [2, 1])
-def test_every_worker_thread_flushes_even_when_the_pool_existed_before(threads_on_entry):
+def test_every_worker_thread_flushes_even_when_the_pool_existed_before(threads_on_entry, another_openmp_copy):
     assert _denormals_made(2) == 1 << 20  # the pool exists now, not flushing: all results denormal
     before = torch.get_num_threads()
     torch.set_num_threads(threads_on_entry)  # 1: the thread policy may add the second thread mid-epoch
@@ -61,3 +75,14 @@ def test_trainer_epochs_flush(monkeypatch):
     method = registry.build("dense_ae", {"latent_dim": 4})
     trainer.train_epoch(method, {}, {}, random_data(n_train=32).train, TrainConfig(batch_size=32), 0)
     assert seen == [True] and not flushing()
+
+
+def test_the_runtime_chosen_is_torchs_own(another_openmp_copy):
+    import os
+
+    lib = denormals._libgomp()
+    loaded = [line.split()[-1] for line in open("/proc/self/maps") if "libgomp" in line]
+    if lib is None:
+        pytest.skip("no libgomp in torch's folder (not a Linux pip build of torch)")
+    assert len(set(loaded)) >= 2  # the fixture really loaded a second copy
+    assert os.path.realpath(lib._name).startswith(os.path.dirname(os.path.realpath(torch.__file__)))

@@ -70,17 +70,22 @@ def _cores() -> int:
 
 @functools.cache
 def _libgomp():
-    """The GNU OpenMP runtime loaded into this process by torch, or None."""
+    """The GNU OpenMP runtime torch runs on, or None. Other libraries may load their own copy
+    (scikit-learn's wheels do): a region on that copy's pool would miss torch's threads, so
+    the copy in torch's own folder is preferred, and a lone one taken only if it is the only one."""
     try:
         with open("/proc/self/maps") as maps:
-            paths = {line.split()[-1] for line in maps if "libgomp" in line}
+            paths = sorted({line.split()[-1] for line in maps if "libgomp" in line.rsplit("/", 1)[-1]})
     except OSError:  # not Linux
         return None
-    for path in sorted(paths):
-        try:
-            lib = ctypes.CDLL(path)
-            lib.GOMP_parallel.restype = None
-            return lib
-        except (OSError, AttributeError):
-            continue
-    return None
+    torch_dir = os.path.dirname(os.path.realpath(torch.__file__)) + os.sep
+    own = [p for p in paths if os.path.realpath(p).startswith(torch_dir)]
+    chosen = own or (paths if len(paths) == 1 else [])
+    if not chosen:
+        return None
+    try:
+        lib = ctypes.CDLL(chosen[0])
+        lib.GOMP_parallel.restype = None
+        return lib
+    except (OSError, AttributeError):
+        return None
