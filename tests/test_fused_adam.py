@@ -102,3 +102,16 @@ def test_closure_and_amsgrad_use_torch():
         loss.backward()
         return loss
     assert opt.step(closure) is not None
+
+
+def test_a_group_made_capturable_after_caching_goes_through_torch(monkeypatch):
+    """engine/cuda_graph.py makes groups capturable with a tensor rate while it captures a step."""
+    net = _net()
+    opt = FusedAdam(net.parameters(), lr=1e-3)
+    _train(net, opt, 2)  # the direct path's lists are cached now
+    group = opt.param_groups[0]
+    group["capturable"], group["lr"] = True, torch.tensor(1e-3)
+    calls = []
+    monkeypatch.setattr(torch.optim.Adam, "step", lambda *a, **k: calls.append("torch"))
+    _train(net, opt, 1)
+    assert calls == ["torch"]

@@ -64,8 +64,8 @@ class _DirectStep:
 
     def _direct_grads(self) -> list[list[torch.Tensor]] | None:
         """Each group's gradients, or None where the direct path does not apply."""
-        if self._groups is None:
-            return None
+        if self._groups is None or not all(_plain(group) for group in self.param_groups):
+            return None  # e.g. the CUDA-graph step makes groups capturable, with a tensor rate, to capture them
         grads = [[p.grad for p in lists.params] for lists in self._groups]
         if any(g is None or g.is_sparse for gs in grads for g in gs):
             return None
@@ -77,8 +77,7 @@ class _DirectStep:
         groups = []
         for group in self.param_groups:
             params = group["params"]
-            plain = all(group.get(k, v) == v for k, v in _PLAIN.items()) and not torch.is_tensor(group["lr"])
-            if not plain or not params or any(p not in self.state or "exp_avg" not in self.state[p] for p in params):
+            if not _plain(group) or not params or any(p not in self.state or "exp_avg" not in self.state[p] for p in params):
                 return None
             if len({(p.device, p.dtype) for p in params}) > 1 or any(p.is_complex() for p in params):
                 return None
@@ -86,6 +85,11 @@ class _DirectStep:
             groups.append(_Group(list(params), [s["exp_avg"] for s in states], [s["exp_avg_sq"] for s in states],
                                  [s["step"] for s in states]))
         return groups
+
+
+def _plain(group: dict) -> bool:
+    """A group the direct call serves: no amsgrad, maximize, capturable or differentiable; a float rate."""
+    return all(group.get(k, v) == v for k, v in _PLAIN.items()) and not torch.is_tensor(group["lr"])
 
 
 def _forget_groups(optimizer) -> None:
