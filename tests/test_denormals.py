@@ -51,8 +51,10 @@ def another_openmp_copy():
 
 @pytest.mark.skipif(not everywhere(), reason="libgomp not loaded (not a Linux torch build): only the calling thread is set")
 @pytest.mark.parametrize("threads_on_entry", [2, 1])
-def test_every_worker_thread_flushes_even_when_the_pool_existed_before(threads_on_entry, another_openmp_copy):
+def test_every_worker_thread_flushes_even_when_the_pool_existed_before(threads_on_entry, another_openmp_copy,
+                                                                      monkeypatch):
     assert _denormals_made(2) == 1 << 20  # the pool exists now, not flushing: all results denormal
+    monkeypatch.setattr(denormals.threads, "ceiling", lambda: 2)  # the thread policy's ceiling on 2 cores
     before = torch.get_num_threads()
     torch.set_num_threads(threads_on_entry)  # 1: the thread policy may add the second thread mid-epoch
     try:

@@ -47,3 +47,4 @@ def test_pca_floor_matches_sklearn(k):
     expected = float(((pca.inverse_transform(pca.transform(t)) - t) ** 2).mean())
     assert pca_test_mse(train, test, [k])[0] == pytest.approx(expected, rel=1e-9)
     assert np.isclose(pca_test_mse(train, test, [36])[0], 0, atol=1e-20)  # all components: exact
+    assert pca_test_mse(train, test, [36, 50]) == [0.0, 0.0]  # exactly 0, not rounding (a 1e-31 made a 4e29 ratio)

@@ -34,8 +34,7 @@ class LinearFloor(Analysis):
         floors = dict(zip(sorted(set(sizes.values())), pca_test_mse(ctx.splits.train.images, test.images,
                                                                     sorted(set(sizes.values())))))
         for name, entry in out.items():
-            # a code with a dimension per pixel: PCA is the identity, its error only rounding (≈1e-31)
-            entry["pca_mse"] = 0.0 if sizes[name] >= PIXELS else floors[sizes[name]]
+            entry["pca_mse"] = floors[sizes[name]]
             entry["ratio_to_pca"] = entry["model_mse"] / entry["pca_mse"] if entry["pca_mse"] > 0 else None
         return out
 

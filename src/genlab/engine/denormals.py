@@ -24,6 +24,8 @@ from contextlib import contextmanager
 
 import torch
 
+from genlab.engine import threads
+
 _ON_EACH_THREAD = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
 
 
@@ -53,19 +55,15 @@ def everywhere() -> bool:
 
 def _set(on: bool) -> None:
     torch.set_flush_denormal(on)
-    gomp, team = _libgomp(), max(torch.get_num_threads(), _cores())
+    gomp, team = _libgomp(), max(torch.get_num_threads(), threads.ceiling())
     if gomp is None or team < 2:
         return
     # Every thread of the team runs the callback; the team is the pool torch's operators use
     # (libgomp keeps one pool per calling thread, and this is the thread that trains). As
-    # large as the thread count may grow (engine/threads.py raises it when cores free up):
-    # a worker that joins later must flush too.
+    # large as the thread count may grow (engine/threads.py raises it up to its ceiling when
+    # cores free up): a worker that joins later must flush too.
     callback = _ON_EACH_THREAD(lambda _: torch.set_flush_denormal(on))
     gomp.GOMP_parallel(callback, None, ctypes.c_uint(team), ctypes.c_uint(0))
-
-
-def _cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 @functools.cache

@@ -54,6 +54,12 @@ def poll() -> None:
         _governor.poll()
 
 
+def ceiling() -> int:
+    """The most threads training may use from now on: the policy's ceiling while it adapts,
+    else the count set now."""
+    return _governor.ceiling if _governor is not None else torch.get_num_threads()
+
+
 def used() -> list[int]:
     """Thread counts used since the last call (for the epoch's record)."""
     if _governor is None:

@@ -16,14 +16,18 @@ def mlp(sizes: list[int], hidden_act: str = "relu", out_act: str = "none") -> nn
     if bad:
         raise ValueError(f"layer sizes must be whole numbers >= 1, got {bad[0]!r} in {list(sizes)}")
     for act in (hidden_act, out_act):
-        if act not in ACTIVATIONS:
-            raise ValueError(f"activation {act!r} is not one of {', '.join(ACTIVATIONS)}")
+        _check_activation(act)
     layers: list[nn.Module] = []
     for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
         layers.append(nn.Linear(n_in, n_out))
         last = i == len(sizes) - 2
         layers.append(ACTIVATIONS[out_act if last else hidden_act]())
     return nn.Sequential(*layers)
+
+
+def _check_activation(name: str) -> None:
+    if name not in ACTIVATIONS:
+        raise ValueError(f"activation {name!r} is not one of {', '.join(ACTIVATIONS)}")
 
 
 class DenseEncoder(nn.Module):
@@ -46,8 +50,7 @@ class DenseDecoder(nn.Module):
 
     def __init__(self, in_dim: int, hidden: list[int] = (), out_act: str = "sigmoid", hidden_act: str = "relu"):
         super().__init__()
-        if out_act not in ACTIVATIONS:
-            raise ValueError(f"activation {out_act!r} is not one of {', '.join(ACTIVATIONS)}")
+        _check_activation(out_act)
         self.net = mlp([in_dim, *hidden, PIXELS], hidden_act, "none")  # no parameters in the activation:
         self.out = ACTIVATIONS[out_act]()  # the state_dict keys are those of one Sequential ending in it
 
