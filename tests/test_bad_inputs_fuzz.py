@@ -42,6 +42,7 @@ TRAIN_BAD = {
     "epochs": (0, -1, "x", 1.5, 10**26, None), "batch_size": (0, -3, "big"), "lr": (0, -1, 100, "fast", float("nan")),
     "betas": ([2, 0.999], [0.9], "x", [float("nan"), 0.9]), "weight_decay": (-1, "x"), "eval_batch_size": (0, -5),
     "momentum": (1.5, -0.1), "optimizer": ("rmsprop", 5), "schedule": ("step",), "steps": ({"x": 0}, 5, {"x": "a"}),
+    "precision": ("float16", "fp32", 16, None, True),
     "keep_checkpoints": (0,), "tensorboard": ("yes",), "epoch": (3,),
 }
 PARAMS_BAD = {

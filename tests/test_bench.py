@@ -19,6 +19,13 @@ def test_bench_writes_ratio_and_flops(tmp_path):
         assert r["flops_per_image"] > 0 and 0 < r["peak_fraction"]
     assert data["matmul_peak_flop_per_s"] > 1e8
     assert "ratio" in result.stdout
+    # the GANs' train.precision is auto: bfloat16 on a CPU with AMX, at the bfloat16 peak; the AE stays float32
+    from genlab.engine import precision
+
+    ae, gan = data["results"]
+    assert ae["precision"] == "float32" and gan["precision"] == precision.resolved_name("auto", "cpu")
+    assert gan["peak_flop_per_s"] == data["matmul_peaks"][gan["precision"]]
+    assert (f"gan_normal   batch  256 ({gan['precision']})" in result.stdout) == (gan["precision"] != "float32")
 
 
 def test_bench_unknown_model():

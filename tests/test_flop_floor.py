@@ -31,7 +31,7 @@ def test_floor_table_arithmetic_and_early_stopping():
     config.models = [m for m in config.models if m.name in ("ae64", "vae")]
     peak = 1e11
     summaries = {"ae64": {"epochs": 3, "train_time_s": 12.0}, "vae": {"epochs": 30, "train_time_s": 40.0}}
-    table = floor_table(config, 1000, peak, summaries)
+    table = floor_table(config, 1000, {"float32": peak}, summaries)
     ae64 = table["models"][0]
     assert ae64["updates"] == 3 * 32  # the epochs it trained (early stop) × ceil(1000 / 32)
     assert ae64["floor_time_s"] == pytest.approx(ae64["flop_per_update"] * ae64["updates"] / peak)

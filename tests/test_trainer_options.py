@@ -124,7 +124,8 @@ def test_keep_best_restores_the_best_epoch_and_early_stopping_stops(tmp_path):
     ("lr", 0.0, "train.lr must be in"), ("betas", (2.0, 0.999), "train.betas must be two numbers in [0, 1)"),
     ("weight_decay", -1.0, "train.weight_decay must be >= 0"), ("eval_batch_size", 0, "train.eval_batch_size must be >= 1"),
     ("steps", {"critic": 0}, "train.steps values"), ("momentum", 1.5, "train.momentum must be in"),
-    ("step", "compiled", "train.step must be one of auto, eager, cuda_graph")])
+    ("step", "compiled", "train.step must be one of auto, eager, cuda_graph"),
+    ("precision", "float16", "train.precision must be one of float32, bfloat16, auto")])
 def test_train_config_domains(key, value, message):
     with pytest.raises(GenlabError) as info:
         TrainConfig(**{key: value})

@@ -54,6 +54,7 @@ MAX_SEED = 2**32 - 1  # numpy's seed range; torch and Python accept it too
 OPTIMIZERS = ("adam", "adamw", "sgd")
 SCHEDULES = ("constant", "linear", "cosine", "onecycle")
 STEP_MODES = ("auto", "eager", "cuda_graph")  # how one batch's update runs: engine/step.py
+PRECISIONS = ("float32", "bfloat16", "auto")  # what the networks compute in: engine/precision.py
 LINEAR_END = 0.01  # a linear schedule ends at lr·0.01 (ultralytics' default `lrf`)
 
 
@@ -74,6 +75,7 @@ class TrainConfig:
     keep_checkpoints: int = 2  # epoch checkpoints kept on disk (the newest ones)
     tensorboard: bool = True
     step: str = "auto"  # auto (= eager) | eager | cuda_graph (opt-in, GPU only: engine/step.py)
+    precision: str = "float32"  # float32 | bfloat16 (mixed) | auto (bfloat16 where the device has bf16 matrix units)
 
     def __post_init__(self) -> None:
         self.betas = tuple(float(b) for b in self.betas)  # YAML gives a list
@@ -90,6 +92,8 @@ class TrainConfig:
         bad = {k: v for k, v in self.steps.items() if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 100}
         _require(not bad, f"train.steps values must be whole numbers from 1 to 100 (steps per batch), got {bad}")
         _require(self.step in STEP_MODES, f"train.step must be one of {', '.join(STEP_MODES)}, got {self.step!r}")
+        _require(self.precision in PRECISIONS,
+                 f"train.precision must be one of {', '.join(PRECISIONS)}, got {self.precision!r}")
         _require(self.keep_checkpoints >= 1, f"train.keep_checkpoints must be >= 1, got {self.keep_checkpoints}")
 
 

@@ -3,7 +3,9 @@
 The floor of a model is the arithmetic its training needs — FLOPs of one update (forward,
 loss, backward of every named optimiser, `train.steps` times each, counted by torch's
 FlopCounterMode on one batch) × the updates it made — divided by the float32 matmul peak
-measured on the run's device when training ended. Training time ÷ floor says how much of
+measured on the run's device when training ended (a model trained in bfloat16 mixed
+precision, train.precision: its bfloat16 matmul peak, several times the float32 one on a CPU
+with AMX, so that its floor is what its arithmetic could take). Training time ÷ floor says how much of
 the time went to anything but arithmetic at peak: 1× is the ideal; small models at small
 batches sit far above it (per-operator dispatch and thin matmuls, not arithmetic, take
 their time). Elementwise work, optimiser updates and data movement count no FLOPs here,
@@ -19,16 +21,18 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from genlab.analyses.base import Analysis, AnalysisContext, ReportView
 from genlab.config import ModelSpec, StudyConfig
+from genlab.engine import precision
 from genlab.report.page import Table, Text
 
 FASHION_TRAIN = 60000
 
 
-def matmul_peak(device: str | torch.device = "cpu", size: int = 1024, repeats: int = 20) -> float:
-    """FLOP/s of float32 square matmuls on `device` now (best of three timings)."""
+def matmul_peak(device: str | torch.device = "cpu", size: int = 1024, repeats: int = 20,
+                dtype: torch.dtype = torch.float32) -> float:
+    """FLOP/s of square matmuls of `dtype` on `device` now (best of three timings)."""
     device = torch.device(device)
     size = size if device.type == "cpu" else 4 * size  # a GPU needs bigger products to reach its peak
-    a, b = torch.randn(size, size, device=device), torch.randn(size, size, device=device)
+    a, b = (torch.randn(size, size, device=device).to(dtype) for _ in range(2))
     sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
     torch.mm(a, b)  # warm-up
     best = float("inf")
@@ -82,17 +86,31 @@ def train_size(config: StudyConfig) -> int:
     return min(config.data.train_subset, left) if config.data.train_subset else left
 
 
-def floor_table(config: StudyConfig, n_train: int, peak: float, summaries: dict | None = None) -> dict:
-    """Per model: FLOPs per update, updates, total, floor seconds; with summaries the
-    epochs actually trained (early stopping) and training time ÷ floor."""
+def precisions(config: StudyConfig, summaries: dict | None, device: str | torch.device) -> dict[str, str]:
+    """Per model, the precision it trained in (its summary's), or would train in on `device`."""
+    return {spec.name: ((summaries or {}).get(spec.name) or {}).get("precision")
+            or precision.resolved_name(spec.train.precision, device) for spec in config.models}
+
+
+def measure_peaks(names, device: str | torch.device) -> dict[str, float]:
+    """The matmul peak of each precision in `names` (float32 always), measured now."""
+    return {name: matmul_peak(device, dtype=getattr(torch, name)) for name in sorted({"float32", *names})}
+
+
+def floor_table(config: StudyConfig, n_train: int, peaks: dict[str, float], summaries: dict | None = None,
+                device: str | torch.device = "cpu") -> dict:
+    """Per model: FLOPs per update, updates, total, floor seconds at the peak of the precision it
+    trains in (`peaks`, by name); with summaries the epochs actually trained (early stopping)
+    and training time ÷ floor."""
     rows = []
+    used = precisions(config, summaries, device)
     for spec in config.models:
         summary = (summaries or {}).get(spec.name) or {}
         epochs = summary.get("epochs", spec.train.epochs)
         updates = epochs * math.ceil(n_train / spec.train.batch_size)
-        flop = update_flops(spec)
+        flop, peak = update_flops(spec), peaks[used[spec.name]]
         row = {"model": spec.name, "flop_per_update": flop, "updates": updates, "flop": flop * updates,
-               "floor_time_s": flop * updates / peak}
+               "precision": used[spec.name], "peak_flop_per_s": peak, "floor_time_s": flop * updates / peak}
         if "train_time_s" in summary:
             row.update(train_time_s=summary["train_time_s"], time_over_floor=summary["train_time_s"] / row["floor_time_s"])
         rows.append(row)
@@ -100,7 +118,7 @@ def floor_table(config: StudyConfig, n_train: int, peak: float, summaries: dict 
     if rows and all("time_over_floor" in r for r in rows):
         total.update(train_time_s=sum(r["train_time_s"] for r in rows))
         total["time_over_floor"] = total["train_time_s"] / total["floor_time_s"]
-    return {"peak_flop_per_s": peak, "n_train": n_train, "models": rows, "total": total}
+    return {"peak_flop_per_s": peaks["float32"], "n_train": n_train, "models": rows, "total": total}
 
 
 class FlopFloor(Analysis):
@@ -109,24 +127,25 @@ class FlopFloor(Analysis):
 
     def run(self, ctx: AnalysisContext, models: dict) -> dict:
         device = next((s.get("device") for s in ctx.summaries.values() if s.get("device")), "cpu")
-        peak = matmul_peak(device)
-        result = floor_table(ctx.config, len(ctx.splits.train), peak, ctx.summaries)
+        peaks = measure_peaks(precisions(ctx.config, ctx.summaries, device).values(), device)
+        result = floor_table(ctx.config, len(ctx.splits.train), peaks, ctx.summaries, device)
         return {**result, "device": device, "threads": torch.get_num_threads()}
 
     def blocks(self, view: ReportView, results: dict) -> list:
         if not results.get("models"):
             return []
-        peak = results["peak_flop_per_s"]
-        rows = [[view.title(r["model"]), r["flop_per_update"] / 1e6, r["updates"], r["flop"] / 1e9,
-                 r["floor_time_s"], r.get("train_time_s"), r.get("time_over_floor")] for r in results["models"]]
+        models = results["models"]
+        rows = [[view.title(r["model"]), r.get("precision", "float32"), r["flop_per_update"] / 1e6, r["updates"],
+                 r["flop"] / 1e9, r["floor_time_s"], r.get("train_time_s"), r.get("time_over_floor")] for r in models]
         total = results["total"]
-        rows.append(["All models", None, None, total["flop"] / 1e9, total["floor_time_s"], total.get("train_time_s"),
+        rows.append(["All models", None, None, None, total["flop"] / 1e9, total["floor_time_s"], total.get("train_time_s"),
                      total.get("time_over_floor")])
         where = f"{results.get('device', 'cpu')}" + (f", {results['threads']} threads" if results.get("device") == "cpu" else "")
-        table = Table(["Model", "MFLOP / update", "Updates", "GFLOP", "Floor (s)", "Training (s)", "Time ÷ floor"], rows,
-                      f"Floor = FLOPs at this run's measured float32 matmul peak of {peak / 1e9:,.1f} GFLOP/s "
-                      f"({where}), measured when training ended.",
-                      kinds=[None, "mflop", "count", "gflop", "duration", "duration", "ratio"])
+        table = Table(["Model", "Precision", "MFLOP / update", "Updates", "GFLOP", "Floor (s)", "Training (s)",
+                       "Time ÷ floor"], rows,
+                      f"Floor = FLOPs at this run's measured matmul peak in the precision each model trained in: "
+                      f"{peaks_text(results)} ({where}), measured when training ended.",
+                      kinds=[None, None, "mflop", "count", "gflop", "duration", "duration", "ratio"])
         worst = max((r for r in results["models"] if "time_over_floor" in r), key=lambda r: r["time_over_floor"], default=None)
         text = ("Training time ÷ floor is 1× when every second goes to arithmetic at the matmul peak. "
                 "Elementwise work, optimiser updates and data movement add no FLOPs here, so a small model at a small "
@@ -135,4 +154,30 @@ class FlopFloor(Analysis):
             text += (f" The whole study trained in {total['time_over_floor']:.1f}× its floor; the furthest from it is "
                      f"{view.title(worst['model'])} at {worst['time_over_floor']:.1f}× "
                      f"({worst['flop_per_update'] / 1e6:,.1f} MFLOP per update).")
-        return [table, Text(text)]
+        return [table, Text(text + _float32_comparison(results, view))]
+
+
+def used_peaks(results: dict) -> dict[str, float]:
+    """{precision: matmul peak} of a floor table: float32's, and each one a row used."""
+    peaks = {"float32": results["peak_flop_per_s"]}
+    peaks.update({r["precision"]: r["peak_flop_per_s"] for r in results["models"] if "precision" in r})
+    return peaks
+
+
+def peaks_text(results: dict) -> str:
+    """'float32 312.0 GFLOP/s, bfloat16 1,172.0 GFLOP/s'"""
+    return ", ".join(f"{name} {peak / 1e9:,.1f} GFLOP/s" for name, peak in used_peaks(results).items())
+
+
+def _float32_comparison(results: dict, view: ReportView) -> str:
+    """For a run with models in mixed precision: the study against the float32 floor too, the
+    one a float32-only machine has (their floors above are at the faster bfloat16 peak)."""
+    mixed = [r for r in results["models"] if r.get("precision", "float32") != "float32"]
+    total = results["total"]
+    if not mixed or "train_time_s" not in total:
+        return ""
+    floor32 = total["flop"] / results["peak_flop_per_s"]
+    names = "; ".join(view.title(r["model"]) for r in mixed)
+    return (f" {len(mixed)} of the models trained in {mixed[0]['precision']} mixed precision (train.precision: "
+            f"{names}), so their floors are at that precision's peak. At the float32 peak alone the study's floor "
+            f"would be {floor32:,.0f} s, and its training time {total['train_time_s'] / floor32:.2f}× that.")

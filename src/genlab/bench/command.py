@@ -13,6 +13,7 @@ from genlab import atomic
 from genlab.analyses.flop_floor import matmul_peak
 from genlab.bench.throughput import bench_model, peak_rss_mib
 from genlab.config import load_study
+from genlab.engine import precision
 from genlab.data.splits import make_splits
 from genlab.engine.device import select_device
 from genlab.errors import GenlabError
@@ -33,15 +34,20 @@ def run_bench(study: str, models: str | None, images: int | None, out: Path, dev
     data = splits.train.head(images) if images else splits.train
     if images is not None and images < 1:
         raise GenlabError("--images must be a positive number")
-    peak = matmul_peak(device=str(where))
-    print(f"matmul peak: {peak / 1e9:.1f} GFLOP/s (float32, {_device_name(where)})", file=sys.stderr)
+    peaks = {"float32": matmul_peak(device=str(where))}
+    print(f"matmul peak: {peaks['float32'] / 1e9:.1f} GFLOP/s (float32, {_device_name(where)})", file=sys.stderr)
     results = []
     for spec in specs:
-        result = bench_model(spec, data, peak, str(where))
+        used = precision.resolved_name(spec.train.precision, where)  # genlab's loop trains in it; the tutorial's in float32
+        if used not in peaks:
+            peaks[used] = matmul_peak(device=str(where), dtype=getattr(torch, used))
+            print(f"matmul peak: {peaks[used] / 1e9:.1f} GFLOP/s ({used})", file=sys.stderr)
+        result = bench_model(spec, data, peaks[used], str(where))
         results.append(result)
         print(_line(result))
     report = {"measured": dt.datetime.now().isoformat(timespec="seconds"), "study": study, "images": len(data),
-              "matmul_peak_flop_per_s": peak, "peak_rss_mib": peak_rss_mib(), "environment": environment(),
+              "matmul_peak_flop_per_s": peaks["float32"], "matmul_peaks": peaks, "peak_rss_mib": peak_rss_mib(),
+              "environment": environment(),
               "device": str(where), "results": [dataclasses.asdict(r) for r in results],
               "targets": check_targets(results)}
     atomic.write_json(out, report)
@@ -57,7 +63,7 @@ def _device_name(device: torch.device) -> str:
 
 def _line(r) -> str:
     """One model's numbers: genlab vs the reference loop (on cuda: eager, CUDA graph, reference)."""
-    head = f"{r.model:<12} batch {r.batch_size:>4}: "
+    head = f"{r.model:<12} batch {r.batch_size:>4}" + (f" ({r.precision})" if r.precision != "float32" else "") + ": "
     flops = f"{r.genlab_flop_per_s / 1e9:6.2f} GFLOP/s = {r.peak_fraction:5.1%} of peak"
     if r.graph_images_per_s is None:
         return (head + f"genlab {r.genlab_images_per_s:>9,.0f} img/s, reference {r.reference_images_per_s:>9,.0f} "

@@ -19,7 +19,7 @@ from genlab.errors import GenlabError
 
 
 def run_floor(study: str, run_dir: Path | None, out: Path) -> dict:
-    from genlab.analyses.flop_floor import floor_table, matmul_peak, train_size
+    from genlab.analyses.flop_floor import floor_table, measure_peaks, precisions, train_size
 
     from genlab import registry
 
@@ -30,8 +30,8 @@ def run_floor(study: str, run_dir: Path | None, out: Path) -> dict:
     if recorded:
         result, source = recorded, "recorded by the run when its training ended"
     else:
-        peak = matmul_peak("cpu")
-        result = floor_table(config, n_train or train_size(config), peak, summaries)
+        peaks = measure_peaks(precisions(config, summaries, "cpu").values(), "cpu")
+        result = floor_table(config, n_train or train_size(config), peaks, summaries)
         source = f"measured now on this machine's CPU ({torch.get_num_threads()} threads)"
     _print(result, source)
     report = {"measured": dt.datetime.now().isoformat(timespec="seconds"), "study": config.study,
@@ -61,12 +61,14 @@ def _sources(study: str, run_dir: Path | None):
 
 
 def _print(result: dict, source: str) -> None:
-    print(f"float32 matmul peak {result['peak_flop_per_s'] / 1e9:,.1f} GFLOP/s ({source}); "
-          f"{result['n_train']:,} training images per epoch")
-    print(f"{'model':<14} {'MFLOP/update':>13} {'updates':>9} {'TFLOP':>9} {'floor s':>9} {'trained s':>10} {'÷ floor':>8}")
+    from genlab.analyses.flop_floor import peaks_text
+
+    print(f"matmul peak {peaks_text(result)} ({source}); {result['n_train']:,} training images per epoch")
+    print(f"{'model':<14} {'precision':>9} {'MFLOP/update':>13} {'updates':>9} {'TFLOP':>9} {'floor s':>9} "
+          f"{'trained s':>10} {'÷ floor':>8}")
     for r in result["models"] + [{"model": "all models", **result["total"]}]:
         trained = f"{r['train_time_s']:>10,.1f}" if "train_time_s" in r else f"{'—':>10}"
         ratio = f"{r['time_over_floor']:>7.2f}×" if "time_over_floor" in r else f"{'—':>8}"
         mflop = f"{r['flop_per_update'] / 1e6:>13,.2f}" if "flop_per_update" in r else f"{'':>13}"
         updates = f"{r['updates']:>9,}" if "updates" in r else f"{'':>9}"
-        print(f"{r['model']:<14} {mflop} {updates} {r['flop'] / 1e12:>9,.3f} {r['floor_time_s']:>9,.1f} {trained} {ratio}", flush=True)
+        print(f"{r['model']:<14} {r.get('precision', ''):>9} {mflop} {updates} {r['flop'] / 1e12:>9,.3f} {r['floor_time_s']:>9,.1f} {trained} {ratio}", flush=True)

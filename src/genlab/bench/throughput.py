@@ -3,9 +3,12 @@
 For each study-1 model, in one process and side by side: one epoch through genlab's
 loop (uint8 data in memory, one gather per batch) and one epoch through the loop most
 tutorials use (torch DataLoader over a TensorDataset of float images, plain Adam,
-`loss.item()` each step), same model init, batch size and Adam settings. Reports images/s, their ratio,
-and the FLOP/s achieved against a matmul peak measured here and now — ratios from one
-run are what to quote: these machines are shared and noisy.
+`loss.item()` each step), same model init, batch size and Adam settings. genlab's loop trains
+in the model's train.precision (bfloat16 mixed precision where the study file asks for it and
+the device has bf16 units: engine/precision.py), the tutorial's in float32. Reports images/s,
+their ratio, and the FLOP/s achieved against a matmul peak measured here and now, in the
+precision genlab's loop used — ratios from one run are what to quote: these machines are
+shared and noisy.
 
 On the CPU each loop trains one untimed epoch, then three timed ones, alternating between
 the loops, and the best epoch of each is compared. What is timed is a model in training,
@@ -35,6 +38,7 @@ from genlab.analyses.flop_floor import update_flops
 from genlab.config import ModelSpec
 from genlab.data.splits import Split
 from genlab.engine import device as dev
+from genlab.engine import precision
 from genlab.engine.optim import make_optimizers
 from genlab.engine.trainer import train_epoch
 
@@ -55,6 +59,7 @@ class BenchResult:
     graph_images_per_s: float | None = None  # genlab's CUDA-graph step (on cuda only)
     graph_speedup: float | None = None  # graph ÷ reference
     graph_over_eager: float | None = None  # graph ÷ genlab's eager step
+    precision: str = "float32"  # what genlab's loop trained in (train.precision); the reference: float32
 
 
 def _timed(device, work) -> float:
@@ -122,7 +127,8 @@ def bench_model(spec: ModelSpec, data: Split, peak: float, device: str = "cpu", 
     fpi = flops_per_image(spec)
     ours_ips, ref_ips = len(data) / min(times["ours"]), len(data) / min(times["ref"])
     return BenchResult(spec.name, batch, len(data), ours_ips, ref_ips, ours_ips / ref_ips,
-                       fpi, fpi * ours_ips, peak, fpi * ours_ips / peak)
+                       fpi, fpi * ours_ips, peak, fpi * ours_ips / peak,
+                       precision=precision.resolved_name(spec.train.precision, device))
 
 
 def _bench_gpu(spec: ModelSpec, data: Split, peak: float, device: str) -> BenchResult:
@@ -140,7 +146,8 @@ def _bench_gpu(spec: ModelSpec, data: Split, peak: float, device: str) -> BenchR
     fpi = flops_per_image(spec)
     eager, graph, ref_ips = (len(data) / s for s in (seconds["eager"], seconds["cuda_graph"], ref))
     return BenchResult(spec.name, batch, len(data), eager, ref_ips, eager / ref_ips, fpi, fpi * eager, peak,
-                       fpi * eager / peak, str(device), graph, graph / ref_ips, graph / eager)
+                       fpi * eager / peak, str(device), graph, graph / ref_ips, graph / eager,
+                       precision.resolved_name(spec.train.precision, device))
 
 
 def _with_step(spec: ModelSpec, step: str):

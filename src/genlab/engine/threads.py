@@ -18,7 +18,8 @@ thread count was not pinned (--threads, $GENLAB_THREADS). The dense models' numb
 bit-identical at any thread count (tests/test_threads.py) because genlab puts MKL in its
 strict reproducible mode (genlab/__init__.py; without it, AVX-512 CPUs split a product's
 inner dimension across threads and the last bits differ); convolutions on CPU are not
-(≈1e-3 apart after an epoch), so pin --threads to reproduce a conv run to the last digit.
+(≈1e-3 apart after an epoch), nor are bfloat16 products (train.precision, oneDNN), so pin
+--threads to reproduce a conv run or a bfloat16 model to the last digit.
 """
 from __future__ import annotations
 

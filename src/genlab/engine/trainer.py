@@ -22,7 +22,7 @@ import torch
 
 from genlab import atomic, registry
 from genlab.config import ModelSpec, TrainConfig
-from genlab.engine import checkpoint
+from genlab.engine import checkpoint, precision
 from genlab.engine import device as dev
 from genlab.engine.denormals import flush_denormals
 from genlab.engine.optim import check_steps, make_optimizers, make_schedulers
@@ -240,6 +240,7 @@ def _finish(method: Method, data: TrainData, records: list[dict], cfg: TrainConf
         "parameters": sum(p.numel() for p in method.parameters() if p.requires_grad),
         "final": {"train": last["train"], "val": last["val"], "test": test},
         "device": str(device),
+        "precision": precision.resolved_name(cfg.precision, device),  # what train.precision meant here
     }
     method.cpu()
     if save_final:

@@ -33,8 +33,16 @@ def write(exp, spec: dict, states: list[TrialState]) -> Path:
     sections.append(_trials(states))
     title = (done[0].record.config.get("title") if done else "") or spec["study"]
     subtitle = f"experiment {exp.path.name} · {len(states)} trials · seeds from {spec['first_seed']}"
-    return page.write(exp.path, f"{title} — {spec['seeds']} seed{'s' * (spec['seeds'] != 1)}", sections, spec, {},
-                      subtitle)
+    return page.write(exp.path, f"{title} — {spec['seeds']} seed{'s' * (spec['seeds'] != 1)}", sections, spec,
+                      _environment(done), subtitle)
+
+
+def _environment(done: list[TrialState]) -> dict:
+    """The first finished trial's machine and libraries (every trial's own is in its folder)."""
+    import json
+
+    path = done[0].record.path / "environment.json" if done else None
+    return json.loads(path.read_text()) if path and path.is_file() else {}
 
 
 def _comparisons(done: list[TrialState]) -> list[ComparisonSpec]:
@@ -45,8 +53,9 @@ def _comparisons(done: list[TrialState]) -> list[ComparisonSpec]:
 
 
 def _headline(comparisons: list[ComparisonSpec]) -> list[tuple[str, str]]:
-    """(metric, label): the test loss, then every metric a comparison uses."""
-    out = {TEST_LOSS[0]: TEST_LOSS[1]}
+    """(metric, label): the test loss, FID and mAP (where a model has them: a GAN has no test
+    loss), then every metric a comparison uses."""
+    out = {TEST_LOSS[0]: TEST_LOSS[1], **dict(run_metrics.HEADLINES[1:])}
     for c in comparisons:
         out.setdefault(c.metric, c.label)
     return list(out.items())

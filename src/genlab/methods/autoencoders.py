@@ -17,7 +17,9 @@ def _require_number(name: str, value, low: float = 0.0) -> None:
 
 
 def reconstruction_error(x_hat: torch.Tensor, x: torch.Tensor, kind: str) -> torch.Tensor:
-    """Per-image reconstruction error summed over pixels: B."""
+    """Per-image reconstruction error summed over pixels: B. In float32 whatever x_hat's
+    dtype (a bfloat16 decoder under train.precision=bfloat16: engine/precision.py)."""
+    x_hat = x_hat.float()
     if kind == "mse":
         return (x_hat - x).pow(2).flatten(1).sum(1)
     if kind == "bce":
@@ -79,7 +81,7 @@ class VariationalAutoencoder(Method):
         self.latent_dim, self.reconstruction, self.beta = latent_dim, reconstruction, beta
 
     def posterior(self, x):
-        mu, logvar = self.head(self.encoder(x).flatten(1)).chunk(2, dim=1)  # B×D each
+        mu, logvar = self.head(self.encoder(x).flatten(1)).float().chunk(2, dim=1)  # B×D each, float32 for the KL
         return mu, logvar
 
     def encode(self, x):

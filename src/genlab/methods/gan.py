@@ -52,12 +52,17 @@ class GAN(Method):
         real = x * 2 - 1  # B×1×28×28 in [-1, 1]
         fake = self.generator(self.noise(len(x)))
         if optimizer == "discriminator":
-            real_logits, fake_logits = self.discriminator(real), self.discriminator(fake.detach())
+            real_logits, fake_logits = self.discriminate(real), self.discriminate(fake.detach())
             loss = (F.binary_cross_entropy_with_logits(real_logits, torch.ones_like(real_logits))
                     + F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits)))
             return Loss(loss, {"d_real": torch.sigmoid(real_logits).mean().detach(),
                                "d_fake": torch.sigmoid(fake_logits).mean().detach()})
         # non-saturating generator loss: maximise log D(G(z)) rather than minimise log(1 - D(G(z)))
-        logits = self.discriminator(fake)
+        logits = self.discriminate(fake)
         loss = F.binary_cross_entropy_with_logits(logits, torch.ones_like(logits))
         return Loss(loss)
+
+    def discriminate(self, images: torch.Tensor) -> torch.Tensor:
+        """B discriminator outputs (logits; a WGAN critic's scores), float32 for the losses
+        whatever the networks compute in (train.precision: engine/precision.py)."""
+        return self.discriminator(images).float()

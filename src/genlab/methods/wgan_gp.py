@@ -43,14 +43,14 @@ class WGANGP(GAN):
         eps = torch.rand(len(real), 1, 1, 1, device=real.device)
         with torch.enable_grad():
             mixed = (eps * real + (1 - eps) * fake.detach()).requires_grad_(True)
-            grad, = torch.autograd.grad(self.critic(mixed).sum(), mixed, create_graph=training)
+            grad, = torch.autograd.grad(self.discriminate(mixed).sum(), mixed, create_graph=training)
         return (grad.flatten(1).norm(dim=1) - 1).pow(2).mean()
 
     def loss(self, x, y, optimizer):
         real = x * 2 - 1  # B×1×28×28 in [-1, 1]
         fake = self.generator(self.noise(len(x)))
         if optimizer == "critic":
-            wasserstein = self.critic(real).mean() - self.critic(fake.detach()).mean()
+            wasserstein = self.discriminate(real).mean() - self.discriminate(fake.detach()).mean()
             gp = self.gradient_penalty(real, fake)
             return Loss(-wasserstein + self.gp_weight * gp, {"wasserstein": wasserstein.detach(), "gp": gp.detach()})
-        return Loss(-self.critic(fake).mean())
+        return Loss(-self.discriminate(fake).mean())

@@ -25,7 +25,7 @@ from genlab.errors import GenlabError
 from genlab.representation.classify import HeadConfig, describe_optimizer
 from genlab.report.page import Section, Table, Text
 from genlab.studies.conv_summary import summary_section
-from genlab.studies.model_study import ModelStudy
+from genlab.studies.model_study import ModelStudy, device_text
 
 LOSS_FORMS = {"mse": "squared error", "bce": "binary cross-entropy"}  # a VAE's `reconstruction` param
 
@@ -141,7 +141,7 @@ class ConvStudy(ModelStudy):
         return Section("Overview: training, ours beside report 004", [Text(text), table])
 
     def _timing(self, view: ReportView) -> Section:
-        rows = [[view.title(n), s["train_time_s"], s["wall_time_s"], s["images_per_s"], s["device"]]
+        rows = [[view.title(n), s["train_time_s"], s["wall_time_s"], s["images_per_s"], device_text(s)]
                 for n, s in view.summaries.items()]
         titles = {a.key: a.title for a in self.analyses}
         steps = [[titles.get(key, key), entry.get("seconds")] for key, entry in view.metrics.get("analyses", {}).items()]

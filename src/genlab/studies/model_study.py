@@ -155,6 +155,12 @@ def describe_training(cfg) -> str:
     return text
 
 
+def device_text(summary: dict) -> str:
+    """'cpu', or 'cpu (bfloat16)' for a model trained in mixed precision (train.precision)."""
+    used = summary.get("precision", "float32")
+    return summary["device"] + (f" ({used})" if used != "float32" else "")
+
+
 def models_table(view: ReportView, specs: list) -> Table:
     """How each model was built and trained, from the run's config and summaries (every model study's overview)."""
     rows = []
@@ -162,6 +168,6 @@ def models_table(view: ReportView, specs: list) -> Table:
         s = view.summaries[spec.name]
         params = ", ".join(f"{k}={v}" for k, v in spec.params.items()) or "registry defaults"
         rows.append([spec.title, f"{spec.model} ({params})", s["parameters"], describe_training(spec.train),
-                     s["images_per_s"], s["device"]])
+                     s["images_per_s"], device_text(s)])
     return Table(["model", "registry model (params)", "parameters", "optimiser", "images/s", "device"], rows,
                  "How each model was built and trained", kinds=[None, None, None, None, "rate", None])

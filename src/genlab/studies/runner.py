@@ -142,7 +142,6 @@ def build_report(run: RunDir, linked_images: bool = False) -> Path:
     return page.write(run.path, c.title, c.sections, c.config, c.environment, c.subtitle, linked_images)
 
 
-HEADLINES = (("summary:final.test.loss", "test loss"), ("generation:fid", "FID"), ("eval:coco.map50_95", "test mAP@0.5:0.95"))
 
 
 def headline(run: RunDir) -> str:
@@ -155,7 +154,7 @@ def headline(run: RunDir) -> str:
     for model in record.models:
         summary = record.per_model.get(model, {}).get("summary", {})
         seconds = summary.get("train_time_s", summary.get("wall_s"))
-        shown = [f"{label} {v:.4g}" for metric, label in HEADLINES
+        shown = [f"{label} {v:.4g}" for metric, label in run_metrics.HEADLINES
                  if (v := run_metrics.value(record, metric, model)) is not None]
         time_text = f"trained in {seconds:.{1 if seconds < 10 else 0}f} s" if isinstance(seconds, (int, float)) else ""
         lines.append(f"  {record.title(model):<{width}}  {', '.join(shown) or '—':<34} {time_text}")
