@@ -43,7 +43,8 @@ def has_bfloat16_units(device: torch.device | str) -> bool:
     if device.type == "cuda":
         return torch.cuda.is_bf16_supported(including_emulation=False)
     if device.type == "cpu":
-        return torch.backends.mkldnn.is_available() and torch.cpu._is_amx_tile_supported()
+        amx = getattr(torch.cpu, "_is_amx_tile_supported", None)  # torch's own check (private; absent: no AMX assumed)
+        return torch.backends.mkldnn.is_available() and amx is not None and amx()
     return False
 
 
