@@ -94,7 +94,7 @@ def precisions(config: StudyConfig, summaries: dict | None, device: str | torch.
 
 def measure_peaks(names, device: str | torch.device) -> dict[str, float]:
     """The matmul peak of each precision in `names` (float32 always), measured now."""
-    return {name: matmul_peak(device, dtype=getattr(torch, name)) for name in sorted({"float32", *names})}
+    return {name: matmul_peak(device, dtype=precision.DTYPES[name]) for name in sorted({"float32", *names})}
 
 
 def floor_table(config: StudyConfig, n_train: int, peaks: dict[str, float], summaries: dict | None = None,

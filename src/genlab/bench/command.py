@@ -40,7 +40,7 @@ def run_bench(study: str, models: str | None, images: int | None, out: Path, dev
     for spec in specs:
         used = precision.resolved_name(spec.train.precision, where)  # genlab's loop trains in it; the tutorial's in float32
         if used not in peaks:
-            peaks[used] = matmul_peak(device=str(where), dtype=getattr(torch, used))
+            peaks[used] = matmul_peak(device=str(where), dtype=precision.DTYPES[used])
             print(f"matmul peak: {peaks[used] / 1e9:.1f} GFLOP/s ({used})", file=sys.stderr)
         result = bench_model(spec, data, peaks[used], str(where))
         results.append(result)

@@ -23,18 +23,19 @@ import contextlib
 
 import torch
 
-NAMES = {torch.float32: "float32", torch.bfloat16: "bfloat16"}
+DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16}  # a precision's name (summary.json, reports) → dtype
 
 
 def resolve(precision: str, device: torch.device | str) -> torch.dtype:
     """The dtype `precision` (train.precision) means on `device`."""
-    if precision == "auto":
-        return torch.bfloat16 if has_bfloat16_units(device) else torch.float32
-    return {"float32": torch.float32, "bfloat16": torch.bfloat16}[precision]
+    return DTYPES[resolved_name(precision, device)]
 
 
 def resolved_name(precision: str, device: torch.device | str) -> str:
-    return NAMES[resolve(precision, device)]
+    """float32 or bfloat16: `precision` with auto decided for `device`."""
+    if precision == "auto":
+        return "bfloat16" if has_bfloat16_units(device) else "float32"
+    return precision
 
 
 def has_bfloat16_units(device: torch.device | str) -> bool:

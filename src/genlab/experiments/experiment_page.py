@@ -39,10 +39,10 @@ def write(exp, spec: dict, states: list[TrialState]) -> Path:
 
 def _environment(done: list[TrialState]) -> dict:
     """The first finished trial's machine and libraries (every trial's own is in its folder)."""
-    import json
+    from genlab import runs
 
-    path = done[0].record.path / "environment.json" if done else None
-    return json.loads(path.read_text()) if path and path.is_file() else {}
+    path = runs.RunDir(done[0].record.path).environment if done else None
+    return runs.read_json(path) if path and path.is_file() else {}
 
 
 def _comparisons(done: list[TrialState]) -> list[ComparisonSpec]:

@@ -142,8 +142,6 @@ def build_report(run: RunDir, linked_images: bool = False) -> Path:
     return page.write(run.path, c.title, c.sections, c.config, c.environment, c.subtitle, linked_images)
 
 
-
-
 def headline(run: RunDir) -> str:
     """The terminal's summary of a finished run: each model's main number and training time."""
     from genlab.experiments import run_metrics
