@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import io
 
 import pytest
 import torch
@@ -115,3 +116,34 @@ def test_a_group_made_capturable_after_caching_goes_through_torch(monkeypatch):
     monkeypatch.setattr(torch.optim.Adam, "step", lambda *a, **k: calls.append("torch"))
     _train(net, opt, 1)
     assert calls == ["torch"]
+
+
+def test_step_counts_stay_per_parameter_through_skips_and_torch_save():
+    """The counts are views of one vector: a parameter torch's step skips keeps its own count,
+    and a checkpoint written with torch.save resumes to the same bits."""
+    a, b = _net(), _net()
+    opt_a, opt_b = FusedAdam(a.parameters(), lr=1e-2), torch.optim.Adam(b.parameters(), lr=1e-2, fused=True)
+    x = torch.rand(8, 20)
+    for net, opt in ((a, opt_a), (b, opt_b)):
+        _train(net, opt, 3)
+        loss = net(x).sum()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        net[2].bias.grad = None  # this step skips one parameter
+        opt.step()
+        _train(net, opt, 3)
+    steps = [float(opt_a.state[p]["step"]) for p in a.parameters()]
+    assert steps == [float(opt_b.state[p]["step"]) for p in b.parameters()] == [7, 7, 7, 6]
+    assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
+    buffer = io.BytesIO()
+    torch.save({"net": a.state_dict(), "opt": opt_a.state_dict()}, buffer)
+    _train(a, opt_a, 5, seed=3)
+    buffer.seek(0)
+    saved = torch.load(buffer)
+    c = _net(seed=9)
+    c.load_state_dict(saved["net"])
+    opt_c = FusedAdam(c.parameters(), lr=1e-2)
+    opt_c.load_state_dict(saved["opt"])
+    _train(c, opt_c, 5, seed=3)
+    assert all(torch.equal(p, q) for p, q in zip(a.parameters(), c.parameters()))
+    assert [float(opt_c.state[p]["step"]) for p in c.parameters()] == [12, 12, 12, 11]

@@ -78,14 +78,14 @@ def test_dense_vae_cross_entropy_from_logits_is_the_same_loss_and_keeps_saturate
     torch.manual_seed(0)
     vae = registry.build("dense_vae", {"latent_dim": 4, "hidden": [16]})
     z, x = torch.randn(8, 4), torch.rand(8, 1, 28, 28)
-    from_logits = vae._reconstruction_error(z, x)  # B
-    from_probabilities = reconstruction_error(vae.decode(z), x, "bce")  # the sigmoid → clamp → log path
-    assert from_logits.shape == (8,) and torch.allclose(from_logits, from_probabilities, rtol=1e-5)
+    from_logits = vae._total_reconstruction_error(z, x)  # summed over images and pixels
+    from_probabilities = reconstruction_error(vae.decode(z), x, "bce")  # B: the sigmoid → clamp → log path
+    assert from_logits.shape == () and torch.allclose(from_logits, from_probabilities.sum(), rtol=1e-5)
     # pixels the decoder gets confidently wrong (sigmoid(30) > 1 - 1e-6): the clamp would zero their
     # gradient; from logits each still pulls with its full weight, 1 per pixel
     last = vae.decoder.net[-2]  # the last Linear (the activation after it is Identity)
     with torch.no_grad():
         last.weight.zero_()
         last.bias.fill_(30.0)
-    vae._reconstruction_error(z[:1], torch.zeros(1, 1, 28, 28)).sum().backward()
+    vae._total_reconstruction_error(z[:1], torch.zeros(1, 1, 28, 28)).backward()
     assert torch.allclose(last.bias.grad, torch.ones(784))

@@ -60,7 +60,7 @@ class Features:
                 yield self.x[start:start + batch_size], self.y[start:start + batch_size]
             else:
                 idx = order[start:start + batch_size]
-                yield self.x[idx], self.y[idx]
+                yield self.x.index_select(0, idx), self.y.index_select(0, idx)  # not x[idx]: see batches()
 
 
 @dataclass
@@ -104,7 +104,8 @@ def batches(split: Split, batch_size: int, shuffle: bool = False, generator: tor
             imgs, labels = split.images[start:start + batch_size], split.labels[start:start + batch_size]
         else:
             idx = order[start:start + batch_size]
-            imgs, labels = split.images[idx], split.labels[idx]
+            # index_select, not images[idx]: the same rows in 11 µs instead of 60-95 µs (128 images, 2 cores)
+            imgs, labels = split.images.index_select(0, idx), split.labels.index_select(0, idx)
         yield imgs.unsqueeze(1).float().div_(255.0), labels
 
 

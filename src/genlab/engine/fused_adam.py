@@ -9,8 +9,10 @@ against 46 µs for the same kernel called directly (benchmarks/README.md).
 `FusedAdam` is torch's Adam — same constructor, state_dict, checkpoints, schedulers and
 hooks — that, once every parameter has its state, keeps those lists and calls the same
 kernel (`torch._fused_adam_`, or `_fused_adamw_`) itself: the same numbers bit for bit
-(tests/test_fused_adam.py). Anything off that path — a closure, a parameter without a
-gradient, amsgrad, a state just loaded — goes through torch's own step.
+(tests/test_fused_adam.py). A group's step counts (one 0-d tensor per parameter, as torch
+keeps them) become views of one vector, so counting a step is one add instead of one per
+parameter. Anything off that path — a closure, a parameter without a gradient, amsgrad, a
+state just loaded — goes through torch's own step.
 """
 from __future__ import annotations
 
@@ -28,7 +30,8 @@ class _Group:
     params: list[torch.Tensor]
     exp_avgs: list[torch.Tensor]
     exp_avg_sqs: list[torch.Tensor]
-    steps: list[torch.Tensor]  # one 0-d float tensor per parameter, as torch keeps them
+    steps: list[torch.Tensor]  # one 0-d float tensor per parameter, as torch keeps them: views of `counts`
+    counts: torch.Tensor  # P: every parameter's step count, counted with one add
 
 
 class _DirectStep:
@@ -49,7 +52,7 @@ class _DirectStep:
         for group, lists, g in zip(self.param_groups, self._groups, grads):
             kernel = torch._fused_adamw_ if group.get("decoupled_weight_decay") else torch._fused_adam_
             beta1, beta2 = group["betas"]
-            torch._foreach_add_(lists.steps, 1)
+            lists.counts.add_(1)  # every parameter's state["step"], a view of it
             kernel(lists.params, g, lists.exp_avgs, lists.exp_avg_sqs, [], lists.steps, lr=group["lr"],
                    beta1=beta1, beta2=beta2, weight_decay=group["weight_decay"], eps=group["eps"],
                    amsgrad=False, maximize=False)
@@ -82,8 +85,11 @@ class _DirectStep:
             if len({(p.device, p.dtype) for p in params}) > 1 or any(p.is_complex() for p in params):
                 return None
             states = [self.state[p] for p in params]
+            counts = torch.stack([s["step"] for s in states])  # P
+            for i, state in enumerate(states):
+                state["step"] = counts[i]  # 0-d view: torch's own step and state_dict see a tensor per parameter
             groups.append(_Group(list(params), [s["exp_avg"] for s in states], [s["exp_avg_sq"] for s in states],
-                                 [s["step"] for s in states]))
+                                 [s["step"] for s in states], counts))
         return groups
 
 

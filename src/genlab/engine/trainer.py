@@ -167,10 +167,10 @@ def _device(method: Method) -> torch.device:
 
 
 def _accumulate(sums: dict, total_name: str, loss, n: int) -> None:
-    sums[total_name] += loss.total.detach() * n
+    sums[total_name].add_(loss.total.detach(), alpha=n)  # one operator per part, no temporary
     for key, value in loss.parts.items():
         if key != total_name:
-            sums[key] += value.detach() * n
+            sums[key].add_(value.detach(), alpha=n)
 
 
 def _check_finite(values: dict[str, float], desc: str, step) -> None:
