@@ -39,3 +39,19 @@ def test_targets_ship_inside_the_package():
     from genlab.bench.command import TARGETS_FILE
 
     assert TARGETS_FILE.is_file() and TARGETS_FILE.parent.parent == Path(genlab.__file__).parent
+
+
+def test_step_parts_times_each_part_of_each_loop():
+    """benchmarks/step_parts.py: the parts behind the bench's ratio, for a model with two optimisers too."""
+    import subprocess
+    import sys
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "step_parts.py"
+    for model in ("vae", "gan_normal"):
+        result = subprocess.run([sys.executable, str(script), "--model", model, "--images", "512", "--rounds", "1"],
+                                capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stderr[-2000:]
+        lines = result.stdout.splitlines()
+        parts = [line for line in lines if line.endswith("ms per step")]
+        assert len(parts) == 6 and all(float(line.split()[-4]) > 0 for line in parts)
+        assert lines[-1].startswith(f"{model}: a step made only of these parts") and lines[-1].endswith("×")
