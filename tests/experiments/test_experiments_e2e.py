@@ -116,6 +116,9 @@ def test_sweep_draws_metric_against_value_with_pca_floor(sweep, tmp_path):
     assert floor["sizes"] == [2, 16] and floor["test_mse"][0] > floor["test_mse"][1] > 0
     page = (sweep / "report.html").read_text()
     assert "Sweep over models.ae64.params.latent_dim" in page and "linear floor" in page
+    # one seed per value: each model's test loss at 16 against 2, said to be untested
+    assert "Does models.ae64.params.latent_dim change the results?" in page
+    assert "models.ae64.params.latent_dim=16 − models.ae64.params.latent_dim=2" in text(page) and "untested" in page
     rows = list(csv.DictReader((sweep / "results.csv").open()))
     assert {r["models.ae64.params.latent_dim"] for r in rows} == {"2", "16"}
     import shutil

@@ -1,12 +1,13 @@
 """An experiment's report.html, from its folder alone: what ran, the source report's
-comparisons tested over seeds, every headline metric as mean ± 95 % CI, a sweep's metrics
+comparisons tested over seeds, every headline metric as mean ± 95 % CI, for a sweep each
+value against the first (paired by seed: experiments/setting_effects.py) and its metrics
 against the varied value (with the PCA floor for a latent size), and each trial's fate."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from genlab.config import ComparisonSpec, from_dict
-from genlab.experiments import run_metrics, verdicts
+from genlab.experiments import run_metrics, setting_effects, verdicts
 from genlab.experiments.aggregate import TrialState, cells, latent_key, read_pca_floor
 from genlab.experiments.stats import format_mean, summarize
 from genlab.report import page
@@ -27,6 +28,9 @@ def write(exp, spec: dict, states: list[TrialState]) -> Path:
             sections.append(tested)
     headline = _headline(comparisons)
     sections.append(_metrics(groups, headline))
+    effects = setting_effects.section(spec, states, headline, setting_effects.directions(comparisons))
+    if effects:
+        sections.append(effects)
     sweep = _sweep(exp, spec, groups, headline)
     if sweep:
         sections.append(sweep)

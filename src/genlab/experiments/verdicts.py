@@ -41,34 +41,38 @@ def evaluate(comparison: ComparisonSpec, records: list[run_metrics.RunRecord]) -
                        f"{comparison.label}: no trial measured it for both {titles[0]} and {titles[1]} "
                        f"({comparison.metric}); the comparison cannot be made.")
     test = paired(a, b)
-    status, sentence = _judge(comparison, titles, test)
+    status, sentence = judge(comparison.label, titles, test, comparison.better, comparison.claim)
     return Verdict(comparison, *titles, a, b, test, status, sentence)
 
 
-def _judge(c: ComparisonSpec, titles: tuple[str, str], test: PairedTest) -> tuple[str, str]:
+def judge(label: str, titles: tuple[str, str], test: PairedTest, better: str = "higher",
+          claim: str = "") -> tuple[str, str]:
+    """(status, sentence) for the paired difference a − b of `label`; `claim` is what the source
+    report says (a is the one it found better). Also the words of a sweep's settings compared
+    (genlab.experiments.setting_effects), where a and b are two values of one setting."""
     a_title, b_title = titles
     d = test.difference
-    sign = 1 if c.better == "higher" else -1
+    sign = 1 if better == "higher" else -1
     a_better = sign * d.mean > 0
-    claim = f" The source report: “{c.claim}”." if c.claim else ""
+    quoted = f" The source report: “{claim}”." if claim else ""
     if d.n == 1:
-        return UNTESTED, (f"{c.label}: {a_title} − {b_title} = {d.mean:+.4g} from one seed — untested: one run cannot "
-                          f"tell this difference from seed-to-seed variation (run with --seeds 3 or more).{claim}")
+        return UNTESTED, (f"{label}: {a_title} − {b_title} = {d.mean:+.4g} from one seed — untested: one run cannot "
+                          f"tell this difference from seed-to-seed variation (run with --seeds 3 or more).{quoted}")
     lo, hi = d.ci
     interval = f"{d.mean:+.4g} (95 % CI {lo:+.4g} to {hi:+.4g}, {d.n} seeds"
     if test.significant is None:
-        return UNTESTED, f"{c.label}: {a_title} − {b_title} = {interval}); too few pairs to test.{claim}"
+        return UNTESTED, f"{label}: {a_title} − {b_title} = {interval}); too few pairs to test.{quoted}"
     p = "p < 0.0001" if test.p_value is not None and test.p_value < 1e-4 else (
         f"p = {test.p_value:.2g}" if test.p_value is not None else "the same difference in every seed")
     if not test.significant:
-        tail = " That conclusion is not supported by these runs." if c.claim else ""
-        return NOT_SIGNIFICANT, (f"{c.label}: {a_title} − {b_title} = {interval}, paired t-test {p}): no significant "
-                                 f"difference at {ALPHA:.0%}.{claim}{tail}")
-    better, worse = (a_title, b_title) if a_better else (b_title, a_title)
+        tail = " That conclusion is not supported by these runs." if claim else ""
+        return NOT_SIGNIFICANT, (f"{label}: {a_title} − {b_title} = {interval}, paired t-test {p}): no significant "
+                                 f"difference at {ALPHA:.0%}.{quoted}{tail}")
+    winner, loser = (a_title, b_title) if a_better else (b_title, a_title)
     status = SUPPORTED if a_better else CONTRADICTED
-    tail = {SUPPORTED: " These runs support it.", CONTRADICTED: " These runs contradict it."}[status] if c.claim else ""
-    return status, (f"{c.label}: {better} is better than {worse}: {a_title} − {b_title} = {interval}, "
-                    f"paired t-test {p}), significant at {ALPHA:.0%}.{claim}{tail}")
+    tail = {SUPPORTED: " These runs support it.", CONTRADICTED: " These runs contradict it."}[status] if claim else ""
+    return status, (f"{label}: {winner} is better than {loser}: {a_title} − {b_title} = {interval}, "
+                    f"paired t-test {p}), significant at {ALPHA:.0%}.{quoted}{tail}")
 
 
 def section(comparisons: list[ComparisonSpec], records: list[run_metrics.RunRecord]) -> Section | None:

@@ -1,0 +1,66 @@
+"""A sweep's values against the first one, paired by seed: the words come from the numbers."""
+from __future__ import annotations
+
+from run_folders import fake_run
+
+from genlab.config import ComparisonSpec
+from genlab.experiments import setting_effects
+from genlab.experiments.aggregate import TrialState
+from genlab.experiments.run_metrics import read_run
+
+KEY = "train.precision"
+HEADLINE = [("generation:fid", "FID"), ("frozen_classifiers:head.test_metrics.accuracy", "accuracy")]
+
+
+def states(tmp_path, accuracies: dict[str, list[float]]) -> list[TrialState]:
+    """One finished trial per (value, seed); the fake run's FID is 10 − accuracy."""
+    out = []
+    for value, accs in accuracies.items():
+        for seed, acc in enumerate(accs):
+            run = read_run(fake_run(tmp_path / f"{value}-{seed}", seed, {"ae": acc}))
+            out.append(TrialState(f"{value}-{seed}", seed, {KEY: value}, "done", record=run))
+    return out
+
+
+def spec(*values):
+    return {"vary": {KEY: list(values)}}
+
+
+def text(section) -> str:
+    return " ".join(getattr(b, "body", "") for b in section.blocks)
+
+
+def test_a_consistent_difference_is_significant_and_named_by_direction(tmp_path):
+    runs = states(tmp_path, {"float32": [0.90, 0.91, 0.905], "bfloat16": [0.80, 0.815, 0.80]})
+    section = setting_effects.section(spec("float32", "bfloat16"), runs, HEADLINE, setting_effects.directions([]))
+    assert section.title == f"Does {KEY} change the results?"
+    fid, acc = section.blocks[0].rows
+    assert fid[:3] == ["AE", "FID", "bfloat16"] and fid[7] == "float32 better" and fid[8] == 3  # FID: lower is better
+    assert acc[7] == "float32 better"  # accuracy: higher is better (the default)
+    assert f"{KEY}=float32 is better than {KEY}=bfloat16" in text(section)
+
+
+def test_seed_noise_is_not_significant_and_a_comparison_sets_the_direction(tmp_path):
+    runs = states(tmp_path, {"float32": [0.90, 0.88, 0.89], "bfloat16": [0.88, 0.90, 0.895]})
+    lower = [ComparisonSpec("frozen_classifiers:head.test_metrics.accuracy", "ae", "dae", better="lower")]
+    section = setting_effects.section(spec("float32", "bfloat16"), runs, HEADLINE, setting_effects.directions(lower))
+    assert [row[7] for row in section.blocks[0].rows] == ["not significant", "not significant"]
+    assert "no significant difference at 5%" in text(section)
+    runs = states(tmp_path / "b", {"float32": [0.90, 0.91, 0.905], "bfloat16": [0.80, 0.815, 0.80]})
+    section = setting_effects.section(spec("float32", "bfloat16"), runs, HEADLINE, setting_effects.directions(lower))
+    assert section.blocks[0].rows[1][7] == "bfloat16 better"  # lower accuracy wins where the study says lower
+
+
+def test_one_seed_is_untested_and_only_shared_seeds_are_paired(tmp_path):
+    runs = states(tmp_path, {"float32": [0.90, 0.91], "bfloat16": [0.80]})  # seed 1 ran for float32 only
+    section = setting_effects.section(spec("float32", "bfloat16"), runs, HEADLINE, {})
+    assert section.blocks[0].rows[0][7] == "untested" and section.blocks[0].rows[0][8] == 1
+    assert "untested" in text(section) and "--seeds 3" in text(section)
+
+
+def test_every_value_against_the_first_and_no_section_without_one_varied_key(tmp_path):
+    runs = states(tmp_path, {"a": [0.9, 0.91], "b": [0.8, 0.81], "c": [0.7, 0.72]})
+    section = setting_effects.section(spec("a", "b", "c"), runs, HEADLINE[:1], {})
+    assert [row[2] for row in section.blocks[0].rows] == ["b", "c"]
+    assert setting_effects.section({"vary": {}}, runs, HEADLINE, {}) is None
+    assert setting_effects.section({"vary": {KEY: ["a", "b"], "seed": [1, 2]}}, runs, HEADLINE, {}) is None
