@@ -97,13 +97,14 @@ def measure_peaks(names, device: str | torch.device) -> dict[str, float]:
     return {name: matmul_peak(device, dtype=precision.DTYPES[name]) for name in sorted({"float32", *names})}
 
 
-def floor_table(config: StudyConfig, n_train: int, peaks: dict[str, float], summaries: dict | None = None,
-                device: str | torch.device = "cpu") -> dict:
+def floor_table(config: StudyConfig, n_train: int, peaks: dict[str, float] | None = None,
+                summaries: dict | None = None, device: str | torch.device = "cpu") -> dict:
     """Per model: FLOPs per update, updates, total, floor seconds at the peak of the precision it
-    trains in (`peaks`, by name); with summaries the epochs actually trained (early stopping)
-    and training time ÷ floor."""
+    trains in (`peaks`, by name; None: measured now on `device`); with summaries the epochs
+    actually trained (early stopping) and training time ÷ floor."""
     rows = []
     used = precisions(config, summaries, device)
+    peaks = peaks or measure_peaks(used.values(), device)
     for spec in config.models:
         summary = (summaries or {}).get(spec.name) or {}
         epochs = summary.get("epochs", spec.train.epochs)
@@ -127,8 +128,7 @@ class FlopFloor(Analysis):
 
     def run(self, ctx: AnalysisContext, models: dict) -> dict:
         device = next((s.get("device") for s in ctx.summaries.values() if s.get("device")), "cpu")
-        peaks = measure_peaks(precisions(ctx.config, ctx.summaries, device).values(), device)
-        result = floor_table(ctx.config, len(ctx.splits.train), peaks, ctx.summaries, device)
+        result = floor_table(ctx.config, len(ctx.splits.train), summaries=ctx.summaries, device=device)
         return {**result, "device": device, "threads": torch.get_num_threads()}
 
     def blocks(self, view: ReportView, results: dict) -> list:

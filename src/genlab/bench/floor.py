@@ -19,7 +19,7 @@ from genlab.errors import GenlabError
 
 
 def run_floor(study: str, run_dir: Path | None, out: Path) -> dict:
-    from genlab.analyses.flop_floor import floor_table, measure_peaks, precisions, train_size
+    from genlab.analyses.flop_floor import floor_table, train_size
 
     from genlab import registry
 
@@ -30,8 +30,7 @@ def run_floor(study: str, run_dir: Path | None, out: Path) -> dict:
     if recorded:
         result, source = recorded, "recorded by the run when its training ended"
     else:
-        peaks = measure_peaks(precisions(config, summaries, "cpu").values(), "cpu")
-        result = floor_table(config, n_train or train_size(config), peaks, summaries)
+        result = floor_table(config, n_train or train_size(config), summaries=summaries, device="cpu")
         source = f"measured now on this machine's CPU ({torch.get_num_threads()} threads)"
     _print(result, source)
     report = {"measured": dt.datetime.now().isoformat(timespec="seconds"), "study": config.study,
