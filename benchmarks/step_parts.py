@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import sys
 import time
 
 import torch
@@ -27,6 +28,7 @@ from genlab.config import load_study
 from genlab.data.splits import make_splits
 from genlab.engine.denormals import flush_denormals
 from genlab.engine.trainer import train_epoch
+from genlab.errors import GenlabError
 
 
 def _endless(make_batches):
@@ -47,9 +49,24 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--study", default="dense")
     parser.add_argument("--model", default="vae")
-    parser.add_argument("--images", type=int, default=20000)
-    parser.add_argument("--rounds", type=int, default=40)
+    parser.add_argument("--images", type=_positive, default=20000)
+    parser.add_argument("--rounds", type=_positive, default=40)
     args = parser.parse_args()
+    try:
+        return _run(args)
+    except GenlabError as e:  # an unknown study or model: genlab's one line, no traceback
+        print(f"step_parts: {e}", file=sys.stderr)
+        return 2
+
+
+def _positive(text: str) -> int:
+    value = int(text) if text.strip().lstrip("-").isdigit() else 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
+    return value
+
+
+def _run(args) -> int:
     config = load_study(args.study)
     spec = config.model(args.model)
     data = make_splits(config.data, config.seed).train.head(args.images)

@@ -55,3 +55,16 @@ def test_step_parts_times_each_part_of_each_loop():
         parts = [line for line in lines if line.endswith("ms per step")]
         assert len(parts) == 6 and all(float(line.split()[-4]) > 0 for line in parts)
         assert lines[-1].startswith(f"{model}: a step made only of these parts") and lines[-1].endswith("×")
+
+
+def test_step_parts_refuses_bad_input_in_one_line():
+    import subprocess
+    import sys
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "step_parts.py"
+    bad = [["--model", "nope"], ["--study", "nope"], ["--images", "0"], ["--images", "-3"], ["--images", "x"],
+           ["--rounds", "0"], ["--rounds", "1.5"]]
+    for args in bad:
+        result = subprocess.run([sys.executable, str(script), *args], capture_output=True, text=True, timeout=120)
+        errors = [line for line in result.stderr.splitlines() if "error" in line.lower() or line.startswith("step_parts:")]
+        assert result.returncode == 2 and "Traceback" not in result.stderr and len(errors) == 1, (args, result.stderr)
