@@ -7,6 +7,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from genlab.methods.base import Loss, Method
+from genlab.methods.gaussian_sample import gaussian_sample
 from genlab.param_domains import RECONSTRUCTIONS
 
 
@@ -109,11 +110,12 @@ class VariationalAutoencoder(Method):
 
     def loss(self, x, y, optimizer):
         mu, logvar = self.posterior(x)  # B×D each
-        std = torch.exp(0.5 * logvar)
-        z = torch.addcmul(mu, std, torch.randn_like(mu))  # reparameterisation: μ + σ·ε
+        # reparameterisation z = μ + σ·ε and the KL's batch sum in one autograd node
+        # (methods/gaussian_sample.py: the dense VAE's step is bound by its operator count)
+        z, kl_sum = gaussian_sample(mu, logvar, torch.randn_like(mu))
         # means over the batch of per-image sums, taken as batch sums ÷ B: the same numbers in
-        # fewer operators (the dense VAE's step is bound by their count, not by its arithmetic)
+        # fewer operators
         per_image = 1 / len(x)
         recon = self._total_reconstruction_error(z, x) * per_image
-        kl = (torch.addcmul(std.pow(2), mu, mu) - logvar - 1).sum() * (0.5 * per_image)  # KL(q ‖ N(0, I))
+        kl = kl_sum * (0.5 * per_image)  # KL(q ‖ N(0, I)), per image
         return Loss(recon + self.beta * kl, {"reconstruction": recon.detach(), "kl": kl.detach()})
