@@ -19,14 +19,34 @@ from pathlib import Path
 
 import yaml
 
+from genlab.config import load_study
+from genlab.errors import GenlabError
+
 TARGETS = Path(__file__).resolve().parents[1] / "src" / "genlab" / "bench" / "targets.yaml"
+
+
+class RunFailed(Exception):
+    pass
 
 
 def timed(study: str, seeds: int, jobs: int, out: Path) -> float:
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "genlab", "run", study, "--quick", "--seeds", str(seeds), "--jobs", str(jobs),
-                    "--out", str(out), "--device", "cpu"], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    done = subprocess.run([sys.executable, "-m", "genlab", "run", study, "--quick", "--seeds", str(seeds),
+                           "--jobs", str(jobs), "--out", str(out), "--device", "cpu"],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if done.returncode != 0:  # genlab's own one line, not a CalledProcessError traceback
+        last = (done.stderr.strip().splitlines() or ["(no message)"])[-1]
+        raise RunFailed(f"genlab run {study} --jobs {jobs} failed (exit {done.returncode}): {last}")
     return time.perf_counter() - start
+
+
+def _at_least(low: int):
+    def parse(text: str) -> int:
+        value = int(text) if text.strip().lstrip("-").isdigit() else low - 1
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be a whole number >= {low}, got {text!r}")
+        return value
+    return parse
 
 
 def _megabytes(folder: Path) -> float:
@@ -36,13 +56,18 @@ def _megabytes(folder: Path) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--study", default="kitti")
-    parser.add_argument("--seeds", type=int, default=4)
+    parser.add_argument("--seeds", type=_at_least(2), default=4, help="trials (>= 2: two jobs need two trials)")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/experiment_jobs.json"))
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        one = timed(args.study, args.seeds, 1, Path(tmp) / "jobs1")
-        two = timed(args.study, args.seeds, 2, Path(tmp) / "jobs2")
-        trial_mb = max(_megabytes(t) for t in (Path(tmp) / "jobs2" / "trials").iterdir())
+    try:
+        load_study(args.study)  # an unknown study is one line before minutes of running
+        with tempfile.TemporaryDirectory() as tmp:
+            one = timed(args.study, args.seeds, 1, Path(tmp) / "jobs1")
+            two = timed(args.study, args.seeds, 2, Path(tmp) / "jobs2")
+            trial_mb = max(_megabytes(t) for t in (Path(tmp) / "jobs2" / "trials").iterdir())
+    except (GenlabError, RunFailed) as e:
+        print(f"experiment_jobs: {e}", file=sys.stderr)
+        return 2
     ratio = one / two
     target = yaml.safe_load(TARGETS.read_text()).get("experiment_jobs", {}).get("min", 1.0)
     result = {"study": args.study, "quick": True, "trials": args.seeds, "jobs1_s": round(one, 1),

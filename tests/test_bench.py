@@ -68,3 +68,20 @@ def test_step_parts_refuses_bad_input_in_one_line():
         result = subprocess.run([sys.executable, str(script), *args], capture_output=True, text=True, timeout=120)
         errors = [line for line in result.stderr.splitlines() if "error" in line.lower() or line.startswith("step_parts:")]
         assert result.returncode == 2 and "Traceback" not in result.stderr and len(errors) == 1, (args, result.stderr)
+
+
+def test_experiment_jobs_refuses_bad_input_in_one_line(tmp_path):
+    """Checked before either run starts: nothing runs, nothing is written."""
+    import subprocess
+    import sys
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "experiment_jobs.py"
+    out = tmp_path / "jobs.json"
+    bad = [["--study", "nope"], ["--study", ""], ["--study", str(tmp_path / "missing.yaml")], ["--seeds", "1"],
+           ["--seeds", "0"], ["--seeds", "-2"], ["--seeds", "x"], ["--seeds", "2.5"]]
+    for args in bad:
+        result = subprocess.run([sys.executable, str(script), *args, "--out", str(out)], capture_output=True,
+                                text=True, timeout=120)
+        errors = [line for line in result.stderr.splitlines() if "error" in line.lower() or line.startswith("experiment_jobs:")]
+        assert result.returncode == 2 and "Traceback" not in result.stderr and len(errors) == 1, (args, result.stderr)
+        assert not out.exists()
