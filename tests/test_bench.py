@@ -17,6 +17,7 @@ def test_bench_writes_ratio_and_flops(tmp_path):
         assert r["genlab_images_per_s"] > 0 and r["reference_images_per_s"] > 0
         assert abs(r["speedup"] - r["genlab_images_per_s"] / r["reference_images_per_s"]) < 1e-9
         assert r["flops_per_image"] > 0 and 0 < r["peak_fraction"]
+        assert len(r["round_speedups"]) == 5 and all(v > 0 for v in r["round_speedups"])  # each round's own ratio
     assert data["matmul_peak_flop_per_s"] > 1e8
     assert "ratio" in result.stdout
     # the GANs' train.precision is auto: bfloat16 on a CPU with AMX, at the bfloat16 peak; the AE stays float32

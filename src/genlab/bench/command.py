@@ -66,8 +66,9 @@ def _line(r) -> str:
     head = f"{r.model:<12} batch {r.batch_size:>4}" + (f" ({r.precision})" if r.precision != "float32" else "") + ": "
     flops = f"{r.genlab_flop_per_s / 1e9:6.2f} GFLOP/s = {r.peak_fraction:5.1%} of peak"
     if r.graph_images_per_s is None:
+        spread = f" (rounds {min(r.round_speedups):.2f}–{max(r.round_speedups):.2f}×)" if r.round_speedups else ""
         return (head + f"genlab {r.genlab_images_per_s:>9,.0f} img/s, reference {r.reference_images_per_s:>9,.0f} "
-                f"img/s, ratio {r.speedup:4.2f}×, " + flops)
+                f"img/s, ratio {r.speedup:4.2f}×{spread}, " + flops)
     return (head + f"eager {r.genlab_images_per_s:>9,.0f}, cuda_graph {r.graph_images_per_s:>9,.0f}, reference "
             f"{r.reference_images_per_s:>9,.0f} img/s; ratio graph/reference {r.graph_speedup:4.2f}×, "
             f"graph/eager {r.graph_over_eager:4.2f}×, eager/reference {r.speedup:4.2f}× (eager: {flops})")

@@ -10,8 +10,9 @@ their ratio, and the FLOP/s achieved against a matmul peak measured here and now
 precision genlab's loop used — ratios from one run are what to quote: these machines are
 shared and noisy.
 
-On the CPU each loop trains one untimed epoch, then three timed ones, alternating between
-the loops, and the best epoch of each is compared. What is timed is a model in training,
+On the CPU each loop trains one untimed epoch, then five timed ones, alternating between
+the loops, and the best epoch of each is compared; each round's own ratio is kept too, so
+the spread shows how noisy the machine was. What is timed is a model in training,
 not one fresh from its initialisation: most of a run is spent past
 its first epoch, and some costs only appear there (Adam's moments of dead units decay
 into denormal floats after about a thousand steps; genlab flushes them, engine/denormals.py,
@@ -60,6 +61,7 @@ class BenchResult:
     graph_speedup: float | None = None  # graph ÷ reference
     graph_over_eager: float | None = None  # graph ÷ genlab's eager step
     precision: str = "float32"  # what genlab's loop trained in (train.precision); the reference: float32
+    round_speedups: list[float] | None = None  # on the CPU: each round's reference ÷ genlab epoch time, the noise
 
 
 def _timed(device, work) -> float:
@@ -113,7 +115,7 @@ def reference_epoch(method, optimizers, data: Split, batch_size: int, device: st
     return time.perf_counter() - start
 
 
-def bench_model(spec: ModelSpec, data: Split, peak: float, device: str = "cpu", rounds: int = 3) -> BenchResult:
+def bench_model(spec: ModelSpec, data: Split, peak: float, device: str = "cpu", rounds: int = 5) -> BenchResult:
     if torch.device(device).type == "cuda":
         return _bench_gpu(spec, data, peak, device)
     cfg, batch = _with_step(spec, "eager"), spec.train.batch_size
@@ -128,7 +130,8 @@ def bench_model(spec: ModelSpec, data: Split, peak: float, device: str = "cpu", 
     ours_ips, ref_ips = len(data) / min(times["ours"]), len(data) / min(times["ref"])
     return BenchResult(spec.name, batch, len(data), ours_ips, ref_ips, ours_ips / ref_ips,
                        fpi, fpi * ours_ips, peak, fpi * ours_ips / peak,
-                       precision=precision.resolved_name(spec.train.precision, device))
+                       precision=precision.resolved_name(spec.train.precision, device),
+                       round_speedups=[ref / ours for ours, ref in zip(times["ours"], times["ref"])])
 
 
 def _bench_gpu(spec: ModelSpec, data: Split, peak: float, device: str) -> BenchResult:
