@@ -19,6 +19,7 @@ from pathlib import Path
 
 import yaml
 
+from _args import at_least  # benchmarks/_args.py: this script's folder is on sys.path
 from genlab.config import load_study
 from genlab.errors import GenlabError
 
@@ -40,15 +41,6 @@ def timed(study: str, seeds: int, jobs: int, out: Path) -> float:
     return time.perf_counter() - start
 
 
-def _at_least(low: int):
-    def parse(text: str) -> int:
-        value = int(text) if text.strip().lstrip("-").isdigit() else low - 1
-        if value < low:
-            raise argparse.ArgumentTypeError(f"must be a whole number >= {low}, got {text!r}")
-        return value
-    return parse
-
-
 def _megabytes(folder: Path) -> float:
     return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 1e6
 
@@ -56,7 +48,7 @@ def _megabytes(folder: Path) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--study", default="kitti")
-    parser.add_argument("--seeds", type=_at_least(2), default=4, help="trials (>= 2: two jobs need two trials)")
+    parser.add_argument("--seeds", type=at_least(2), default=4, help="trials (>= 2: two jobs need two trials)")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/experiment_jobs.json"))
     args = parser.parse_args()
     try:

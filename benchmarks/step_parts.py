@@ -23,6 +23,7 @@ import time
 import torch
 from torch.utils.data import DataLoader, TensorDataset
 
+from _args import at_least  # benchmarks/_args.py: this script's folder is on sys.path
 from genlab.bench.throughput import _fresh, _with_step, reference_epoch
 from genlab.config import load_study
 from genlab.data.splits import make_splits
@@ -49,21 +50,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--study", default="dense")
     parser.add_argument("--model", default="vae")
-    parser.add_argument("--images", type=_positive, default=20000)
-    parser.add_argument("--rounds", type=_positive, default=40)
+    parser.add_argument("--images", type=at_least(1), default=20000)
+    parser.add_argument("--rounds", type=at_least(1), default=40)
     args = parser.parse_args()
     try:
         return _run(args)
     except GenlabError as e:  # an unknown study or model: genlab's one line, no traceback
         print(f"step_parts: {e}", file=sys.stderr)
         return 2
-
-
-def _positive(text: str) -> int:
-    value = int(text) if text.strip().lstrip("-").isdigit() else 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
-    return value
 
 
 def _run(args) -> int:
