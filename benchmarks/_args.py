@@ -1,4 +1,5 @@
-"""Argument types the benchmark scripts share: a bad count is argparse's one line and exit 2."""
+"""The whole-number argument type the benchmark scripts share (their parser is genlab's
+OneLineParser: a bad argument is one line and exit 2)."""
 from __future__ import annotations
 
 import argparse

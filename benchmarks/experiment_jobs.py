@@ -9,7 +9,6 @@ thread, with --jobs 1 the single trial gets 2. The target (targets.yaml
 """
 from __future__ import annotations
 
-import argparse
 import json
 import subprocess
 import sys
@@ -20,6 +19,7 @@ from pathlib import Path
 import yaml
 
 from _args import at_least  # benchmarks/_args.py: this script's folder is on sys.path
+from genlab.cli import OneLineParser
 from genlab.config import load_study
 from genlab.errors import GenlabError
 
@@ -46,7 +46,7 @@ def _megabytes(folder: Path) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = OneLineParser(description=__doc__.splitlines()[0])
     parser.add_argument("--study", default="kitti")
     parser.add_argument("--seeds", type=at_least(2), default=4, help="trials (>= 2: two jobs need two trials)")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/experiment_jobs.json"))

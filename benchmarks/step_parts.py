@@ -15,7 +15,6 @@ and backward, which would speed up both loops alike.
 """
 from __future__ import annotations
 
-import argparse
 import contextlib
 import sys
 import time
@@ -24,6 +23,7 @@ import torch
 from torch.utils.data import DataLoader, TensorDataset
 
 from _args import at_least  # benchmarks/_args.py: this script's folder is on sys.path
+from genlab.cli import OneLineParser
 from genlab.bench.throughput import _fresh, _with_step, reference_epoch
 from genlab.config import load_study
 from genlab.data.splits import make_splits
@@ -47,7 +47,7 @@ def _per_step(work, steps: int, flushed: bool) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = OneLineParser(description=__doc__.splitlines()[0])
     parser.add_argument("--study", default="dense")
     parser.add_argument("--model", default="vae")
     parser.add_argument("--images", type=at_least(1), default=20000)

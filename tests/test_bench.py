@@ -69,6 +69,7 @@ def test_step_parts_refuses_bad_input_in_one_line():
         result = subprocess.run([sys.executable, str(script), *args], capture_output=True, text=True, timeout=120)
         errors = [line for line in result.stderr.splitlines() if "error" in line.lower() or line.startswith("step_parts:")]
         assert result.returncode == 2 and "Traceback" not in result.stderr and len(errors) == 1, (args, result.stderr)
+        assert len(result.stderr.strip().splitlines()) == 1, (args, result.stderr)  # that line alone: no usage dump
 
 
 def test_experiment_jobs_refuses_bad_input_in_one_line(tmp_path):
@@ -85,4 +86,5 @@ def test_experiment_jobs_refuses_bad_input_in_one_line(tmp_path):
                                 text=True, timeout=120)
         errors = [line for line in result.stderr.splitlines() if "error" in line.lower() or line.startswith("experiment_jobs:")]
         assert result.returncode == 2 and "Traceback" not in result.stderr and len(errors) == 1, (args, result.stderr)
+        assert len(result.stderr.strip().splitlines()) == 1, (args, result.stderr)  # that line alone: no usage dump
         assert not out.exists()

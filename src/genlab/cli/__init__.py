@@ -22,9 +22,9 @@ COMMAND_MODULES = [
 ]
 
 
-class _Parser(argparse.ArgumentParser):
+class OneLineParser(argparse.ArgumentParser):
     """Usage errors in the same one-line form as every other genlab error (exit code 2);
-    subcommand parsers inherit this class."""
+    subcommand parsers inherit this class, and the scripts in benchmarks/ use it too."""
 
     def error(self, message: str):
         print(f"genlab: error: {self.prog}: {message} (see `{self.prog} --help`)", file=sys.stderr)
@@ -32,7 +32,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="genlab", description="Train, evaluate and compare generative models; write a report you can trust.")
+    parser = OneLineParser(prog="genlab", description="Train, evaluate and compare generative models; write a report you can trust.")
     parser.add_argument("--version", action="version", version=f"genlab {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMAND_MODULES:
