@@ -49,6 +49,7 @@ def eager_step(method: Method, optimizers: dict, cfg: TrainConfig, device: torch
                 optimizers[name].zero_grad(set_to_none=True)
                 loss.total.backward()
                 optimizers[name].step()
+                method.after_step(name)
             losses[name] = loss  # the last of its steps
         return losses
     return step

@@ -54,6 +54,10 @@ class Method(nn.Module):
     def loss(self, x: torch.Tensor, y: torch.Tensor, optimizer: str) -> Loss:
         raise NotImplementedError
 
+    def after_step(self, optimizer: str) -> None:
+        """Called by the trainer after each step of `optimizer` (e.g. to update an average of the
+        weights); nothing by default."""
+
     def loss_name(self, optimizer: str) -> str:
         """The metric name of an optimiser's total loss."""
         return "loss" if len(self.optimizers) == 1 else f"{optimizer}_loss"
