@@ -65,7 +65,7 @@ def _run(args) -> int:
     spec = config.model(args.model)
     data = make_splits(config.data, config.seed).train.head(args.images)
     cfg, batch = _with_step(spec, "eager"), spec.train.batch_size
-    ours, theirs = _fresh(spec, 0, engine=True), _fresh(spec, 0, engine=False)
+    ours, theirs = _fresh(spec, 0, True, data), _fresh(spec, 0, False, data)
     train_epoch(*ours, {}, data, cfg, 0)  # a model in training, as genlab bench times it
     reference_epoch(*theirs, data, batch)
     genlab_batches = _endless(lambda: data.batches(batch, shuffle=True, generator=torch.Generator().manual_seed(1)))

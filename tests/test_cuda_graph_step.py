@@ -47,13 +47,13 @@ def same_weights(a: ModelDir, b: ModelDir) -> bool:
 @pytest.mark.parametrize("device", ["cpu", "cuda"])
 def test_auto_is_eager_on_every_device(device):
     """The graph step is opt-in until it has been measured on a GPU (engine/step.py)."""
-    method = registry.build("dense_ae", {})
+    method = registry.build("dense_ae", {}, shape=(1, 28, 28), classes=10)
     update = step_mod.make_step(method, make_optimizers(method, TrainConfig()), TrainConfig(), torch.device(device))
     assert update.__qualname__.startswith("eager_step")
 
 
 def test_graphed_step_on_cpu_is_refused_when_asked_for():
-    method = registry.build("dense_ae", {})
+    method = registry.build("dense_ae", {}, shape=(1, 28, 28), classes=10)
     optimizers, cfg = make_optimizers(method, TrainConfig()), TrainConfig(step="cuda_graph")
     fallback = step_mod.eager_step(method, optimizers, cfg)
     with pytest.raises(GenlabError, match="use train.step=auto or eager"):
@@ -107,13 +107,13 @@ def test_graphed_bookkeeping_gives_eager_updates(tmp_path, monkeypatch, model):
     every batch gets exactly eager's updates (bit for bit with a stand-in graph on CPU)."""
     data = random_data(n_train=7 * 32 + 5)  # 7 full batches and a partial one per epoch
     eager = ModelDir(tmp_path / "eager")
-    fit(spec(model, step="eager", schedule="cosine"), data, eager, 0, Options(progress=False))
+    fit(spec(model, step="eager", schedule="cosine"), data, eager, 0, Options(progress=False), shape=(1, 28, 28), classes=10)
     monkeypatch.setattr(cuda_graph, "_unsupported", lambda *args: None)
     monkeypatch.setattr(cuda_graph, "_on_side_stream", lambda step, x, y: step(x, y))
     monkeypatch.setattr(cuda_graph, "_capture", _stand_in_capture)
     _StandInGraph.replays = 0
     graphed = ModelDir(tmp_path / "graphed")
-    fit(spec(model, step="cuda_graph", schedule="cosine"), data, graphed, 0, Options(progress=False))
+    fit(spec(model, step="cuda_graph", schedule="cosine"), data, graphed, 0, Options(progress=False), shape=(1, 28, 28), classes=10)
     assert _StandInGraph.replays == 2 * (7 - cuda_graph.WARMUP)
     assert same_weights(eager, graphed)
     assert eager.read_metrics()[-1]["train"] == graphed.read_metrics()[-1]["train"]
@@ -136,7 +136,7 @@ def fmnist():
 
 def _gpu_fit(tmp_path, name, model_spec, data, callbacks=(), resume=False) -> tuple[ModelDir, dict]:
     run = ModelDir(tmp_path / name)
-    summary = fit(model_spec, data, run, 0, Options(device="cuda", progress=False, resume=resume), callbacks)
+    summary = fit(model_spec, data, run, 0, Options(device="cuda", progress=False, resume=resume), callbacks, shape=(1, 28, 28), classes=10)
     return run, summary
 
 
@@ -173,7 +173,7 @@ def test_wgan_gp_captures_or_says_why(tmp_path, fmnist, capfd):
 def _frozen_step(model, params, batch=32):
     """A graphed step past its capture, on the GPU: (step, optimizers, a batch)."""
     torch.manual_seed(0)
-    method = registry.build(model, params).cuda()
+    method = registry.build(model, params, shape=(1, 28, 28), classes=10).cuda()
     cfg = TrainConfig(batch_size=batch, step="cuda_graph")
     optimizers = make_optimizers(method, cfg)
     update = step_mod.make_step(method, optimizers, cfg, torch.device("cuda"))

@@ -74,7 +74,7 @@ def test_trainer_epochs_flush(monkeypatch):
     from genlab import registry
     from trainer_helpers import random_data
 
-    method = registry.build("dense_ae", {"latent_dim": 4})
+    method = registry.build("dense_ae", {"latent_dim": 4}, shape=(1, 28, 28), classes=10)
     trainer.train_epoch(method, {}, {}, random_data(n_train=32).train, TrainConfig(batch_size=32), 0)
     assert seen == [True] and not flushing()
 

@@ -6,15 +6,17 @@ import json
 import pytest
 
 from cli_helpers import assert_clean_error, run_cli
-from genlab.analyses.flop_floor import floor_table, matmul_peak, train_size, update_flops
+from genlab.analyses.flop_floor import floor_table, matmul_peak, update_flops
+
+FMNIST = (1, 28, 28), 10
 from genlab.config import ModelSpec, TrainConfig, load_study
 
 
 def test_a_dense_autoencoders_update_is_five_matmuls():
-    """784→64→784 at batch B: 2 forward matmuls, the decoder's input gradient, 2 weight
+    """784→64→784 at batch B (1×28×28 images): 2 forward matmuls, the decoder's input gradient, 2 weight
     gradients (the images need no gradient) — 5 × 2·B·784·64 FLOPs."""
     spec = ModelSpec(name="ae", model="dense_ae", params={"latent_dim": 64}, train=TrainConfig(batch_size=32))
-    assert update_flops(spec) == 5 * 2 * 32 * 784 * 64
+    assert update_flops(spec, *FMNIST) == 5 * 2 * 32 * 784 * 64
 
 
 def test_extra_optimiser_steps_are_counted():
@@ -22,8 +24,8 @@ def test_extra_optimiser_steps_are_counted():
     one = ModelSpec(name="w", model="wgan_gp", params=base, train=TrainConfig(batch_size=4))
     five = ModelSpec(name="w", model="wgan_gp", params=base, train=TrainConfig(batch_size=4, steps={"critic": 5}))
     generator = update_flops(ModelSpec(name="w", model="wgan_gp", params=base,
-                                       train=TrainConfig(batch_size=4, steps={"critic": 2}))) - update_flops(one)
-    assert update_flops(five) == pytest.approx(update_flops(one) + 4 * generator)
+                                       train=TrainConfig(batch_size=4, steps={"critic": 2})), *FMNIST) - update_flops(one, *FMNIST)
+    assert update_flops(five, *FMNIST) == pytest.approx(update_flops(one, *FMNIST) + 4 * generator)
 
 
 def test_floor_table_arithmetic_and_early_stopping():
@@ -31,14 +33,13 @@ def test_floor_table_arithmetic_and_early_stopping():
     config.models = [m for m in config.models if m.name in ("ae64", "vae")]
     peak = 1e11
     summaries = {"ae64": {"epochs": 3, "train_time_s": 12.0}, "vae": {"epochs": 30, "train_time_s": 40.0}}
-    table = floor_table(config, 1000, {"float32": peak}, summaries)
+    table = floor_table(config, 1000, (1, 28, 28), 10, {"float32": peak}, summaries)
     ae64 = table["models"][0]
     assert ae64["updates"] == 3 * 32  # the epochs it trained (early stop) × ceil(1000 / 32)
     assert ae64["floor_time_s"] == pytest.approx(ae64["flop_per_update"] * ae64["updates"] / peak)
     assert ae64["time_over_floor"] == pytest.approx(12.0 / ae64["floor_time_s"])
     total = table["total"]
     assert total["time_over_floor"] == pytest.approx(52.0 / (ae64["floor_time_s"] + table["models"][1]["floor_time_s"]))
-    assert train_size(config) == 55000
 
 
 def test_matmul_peak_is_a_positive_rate():

@@ -29,11 +29,11 @@ def test_auto_means_bfloat16_only_where_the_device_has_bf16_units(monkeypatch):
     assert precision.resolved_name("float32", "cpu") == "float32"
 
 
-@pytest.mark.parametrize("name", sorted(registry.MODELS))
+@pytest.mark.parametrize("name", sorted(registry.models()))
 def test_every_loss_is_float32_under_bfloat16_and_close_to_float32(name):
     """A bfloat16 loss (KL, diagnostics, a critic's mean) would lose digits the report shows."""
     torch.manual_seed(0)
-    method = registry.build(name)
+    method = registry.build(name, shape=(1, 28, 28), classes=10)
     x, y = torch.rand(8, 1, 28, 28), torch.randint(0, 10, (8,))  # B×1×28×28, B
     for optimizer in method.optimizers:
         torch.manual_seed(1)
@@ -59,12 +59,12 @@ def weights(model_dir: ModelDir) -> dict:
 def test_a_bfloat16_model_trains_in_bfloat16_and_resumes_to_the_same_bits(tmp_path):
     data = random_data(n_train=128)
     runs = {name: ModelDir(tmp_path / name) for name in ("fp32", "bf16", "cut")}
-    fit(spec("float32"), data, runs["fp32"], 0, QUIET)
-    summary = fit(spec("bfloat16"), data, runs["bf16"], 0, QUIET)
+    fit(spec("float32"), data, runs["fp32"], 0, QUIET, shape=(1, 28, 28), classes=10)
+    summary = fit(spec("bfloat16"), data, runs["bf16"], 0, QUIET, shape=(1, 28, 28), classes=10)
     assert summary["precision"] == "bfloat16" and runs["fp32"].read_summary()["precision"] == "float32"
     with pytest.raises(KeyboardInterrupt):
-        fit(spec("bfloat16"), data, runs["cut"], 0, QUIET, (StopAt(2),))
-    fit(spec("bfloat16"), data, runs["cut"], 0, Options(progress=False, resume=True))
+        fit(spec("bfloat16"), data, runs["cut"], 0, QUIET, (StopAt(2),), shape=(1, 28, 28), classes=10)
+    fit(spec("bfloat16"), data, runs["cut"], 0, Options(progress=False, resume=True), shape=(1, 28, 28), classes=10)
     fp32, bf16, cut = (weights(runs[n]) for n in ("fp32", "bf16", "cut"))
     assert all(v.dtype == torch.float32 for v in bf16.values()), "weights stay float32"
     assert any(not torch.equal(fp32[k], bf16[k]) for k in fp32), "bfloat16 products must change the bits"
@@ -78,7 +78,7 @@ def test_the_floor_of_a_bfloat16_model_is_at_the_bfloat16_peak():
     config.models = [m for m in config.models if m.name in ("ae64", "gan_normal")]
     summaries = {"ae64": {"epochs": 1, "train_time_s": 10.0, "precision": "float32"},
                  "gan_normal": {"epochs": 1, "train_time_s": 10.0, "precision": "bfloat16"}}
-    table = floor_table(config, 1000, {"float32": 1e11, "bfloat16": 4e11}, summaries)
+    table = floor_table(config, 1000, (1, 28, 28), 10, {"float32": 1e11, "bfloat16": 4e11}, summaries)
     ae64, gan = table["models"]
     assert (ae64["precision"], ae64["peak_flop_per_s"]) == ("float32", 1e11)
     assert (gan["precision"], gan["peak_flop_per_s"]) == ("bfloat16", 4e11)
@@ -95,7 +95,7 @@ def test_the_floor_section_also_gives_the_float32_floor_of_a_mixed_run():
     config.models = [m for m in config.models if m.name in ("ae64", "gan_normal")]
     summaries = {"ae64": {"epochs": 1, "train_time_s": 10.0, "precision": "float32"},
                  "gan_normal": {"epochs": 1, "train_time_s": 30.0, "precision": "bfloat16"}}
-    results = {**floor_table(config, 1000, {"float32": 1e11, "bfloat16": 4e11}, summaries), "device": "cpu", "threads": 2}
+    results = {**floor_table(config, 1000, (1, 28, 28), 10, {"float32": 1e11, "bfloat16": 4e11}, summaries), "device": "cpu", "threads": 2}
     view = SimpleNamespace(title=lambda name: {"ae64": "AE-64", "gan_normal": "GAN-64"}[name])
     table, text = FlopFloor().blocks(view, results)
     assert [row[1] for row in table.rows] == ["float32", "bfloat16", None]

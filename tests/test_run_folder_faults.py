@@ -42,15 +42,15 @@ def test_damaged_newest_checkpoint_falls_back_to_the_older_one(tmp_path, capsys,
                      train=TrainConfig(epochs=3, batch_size=32, tensorboard=False, keep_checkpoints=5))
     options = TrainerOptions(progress=False)
     full, cut = ModelDir(tmp_path / "full"), ModelDir(tmp_path / "cut")
-    fit(spec, data, full, 0, options)
+    fit(spec, data, full, 0, options, shape=(1, 28, 28), classes=10)
     with pytest.raises(KeyboardInterrupt):
-        fit(spec, data, cut, 0, options, (StopAt(3),))
+        fit(spec, data, cut, 0, options, (StopAt(3),), shape=(1, 28, 28), classes=10)
     newest = checkpoint.existing(cut.checkpoints)[-1]
     assert newest.name == "epoch_002.pt"
     blob = newest.read_bytes()
     newest.write_bytes(b"" if damage == "empty" else blob[: len(blob) // 2])
     capsys.readouterr()
-    fit(spec, data, cut, 0, TrainerOptions(progress=False, resume=True))
+    fit(spec, data, cut, 0, TrainerOptions(progress=False, resume=True), shape=(1, 28, 28), classes=10)
     assert "epoch_002.pt is unreadable" in capsys.readouterr().err
     assert [r["epoch"] for r in cut.read_metrics()] == [1, 2, 3]
     a, b = registry.load_trained(full).state_dict(), registry.load_trained(cut).state_dict()

@@ -128,7 +128,7 @@ def test_dense_models_train_to_the_same_bits_at_any_thread_count():
     for count in (1, 2):
         torch.set_num_threads(count)
         dev.seed_everything(0)
-        method = registry.build("dense_vae", {"latent_dim": 8, "hidden": [64]})
+        method = registry.build("dense_vae", {"latent_dim": 8, "hidden": [64]}, shape=(1, 28, 28), classes=10)
         cfg = TrainConfig(batch_size=64)
         train_epoch(method, make_optimizers(method, cfg), {}, random_data(n_train=512).train, cfg, 0)
         weights.append([p.detach().clone() for p in method.parameters()])

@@ -31,7 +31,7 @@ def spec(model="dense_ae", epochs=2, **train):
 def test_each_optimizer_is_the_one_named(optimizer, decoupled):
     from genlab.engine.optim import make_optimizers
 
-    method = registry.build("dense_gan")
+    method = registry.build("dense_gan", shape=(1, 28, 28), classes=10)
     opts = make_optimizers(method, TrainConfig(optimizer=optimizer, weight_decay=0.01))
     assert set(opts) == {"discriminator", "generator"}
     for o in opts.values():
@@ -46,7 +46,7 @@ def test_each_optimizer_is_the_one_named(optimizer, decoupled):
 @pytest.mark.parametrize("schedule", ["cosine", "onecycle"])
 def test_schedule_changes_the_rate_per_step(tmp_path, data, schedule):
     out = ModelDir(tmp_path / "m")
-    fit(spec(epochs=3, schedule=schedule, lr=0.01), data, out, 0, QUIET)
+    fit(spec(epochs=3, schedule=schedule, lr=0.01), data, out, 0, QUIET, shape=(1, 28, 28), classes=10)
     rates = [r["lr"]["model"] for r in out.read_metrics()]
     assert len(set(rates)) == 3 and rates[-1] < 0.01
     if schedule == "cosine":
@@ -55,10 +55,10 @@ def test_schedule_changes_the_rate_per_step(tmp_path, data, schedule):
 
 def test_resume_with_a_schedule_equals_uninterrupted(tmp_path, data):
     full, cut = ModelDir(tmp_path / "full"), ModelDir(tmp_path / "cut")
-    fit(spec(epochs=3, schedule="cosine"), data, full, 0, QUIET)
+    fit(spec(epochs=3, schedule="cosine"), data, full, 0, QUIET, shape=(1, 28, 28), classes=10)
     with pytest.raises(KeyboardInterrupt):
-        fit(spec(epochs=3, schedule="cosine"), data, cut, 0, QUIET, (StopAt(2),))
-    summary = fit(spec(epochs=3, schedule="cosine"), data, cut, 0, TrainerOptions(progress=False, resume=True))
+        fit(spec(epochs=3, schedule="cosine"), data, cut, 0, QUIET, (StopAt(2),), shape=(1, 28, 28), classes=10)
+    summary = fit(spec(epochs=3, schedule="cosine"), data, cut, 0, TrainerOptions(progress=False, resume=True), shape=(1, 28, 28), classes=10)
     a, b = registry.load_trained(full).state_dict(), registry.load_trained(cut).state_dict()
     assert all(torch.equal(a[k], b[k]) for k in a)
     # the training time is the sum of the epochs' own times, never the time the process was dead
@@ -67,7 +67,7 @@ def test_resume_with_a_schedule_equals_uninterrupted(tmp_path, data):
 
 def test_steps_per_batch_for_a_named_optimizer(tmp_path, data):
     out = ModelDir(tmp_path / "gan")
-    fit(spec("dense_gan", epochs=1, steps={"discriminator": 3}), data, out, 0, QUIET)
+    fit(spec("dense_gan", epochs=1, steps={"discriminator": 3}), data, out, 0, QUIET, shape=(1, 28, 28), classes=10)
     blob = torch.load(next(out.checkpoints.glob("*.pt")), weights_only=False)
     steps = {n: next(iter(s["state"].values()))["step"].item() for n, s in blob["optimizers"].items()}
     assert steps == {"discriminator": 3 * 4, "generator": 4}  # 128 images / batch 32 = 4 batches
@@ -75,7 +75,7 @@ def test_steps_per_batch_for_a_named_optimizer(tmp_path, data):
 
 def test_steps_naming_an_unknown_optimizer_is_refused(tmp_path, data):
     with pytest.raises(GenlabError, match="train.steps names 'critic'"):
-        fit(spec(steps={"critic": 5}), data, ModelDir(tmp_path / "x"), 0, QUIET)
+        fit(spec(steps={"critic": 5}), data, ModelDir(tmp_path / "x"), 0, QUIET, shape=(1, 28, 28), classes=10)
 
 
 class Head(Method):

@@ -43,9 +43,9 @@ class Run:
         """DataFrame: model, metric (SOURCE:PATH), value — what results.csv holds per trial."""
         import pandas as pd
 
-        from genlab.experiments import run_metrics
+        from genlab import run_record
 
-        rows = run_metrics.flatten(run_metrics.read_run(self.path))
+        rows = run_record.flatten(run_record.read_run(self.path))
         return pd.DataFrame(rows, columns=["model", "metric", "value"])
 
     def epochs(self, model: str):

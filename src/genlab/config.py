@@ -228,20 +228,7 @@ def study_from_dict(raw: dict, source: str = "study") -> StudyConfig:
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise GenlabError(f"{source}: model names must be unique, repeated: {', '.join(map(str, dupes))}")
-    config = from_dict(StudyConfig, raw, where="")
-    _check_registry_params(config)
-    return config
-
-
-def _check_registry_params(config: StudyConfig) -> None:
-    """Registry models' params against their builders and domains, here where the file is
-    read: torch-free, so a typo is answered in a fraction of a second. (kitti's YOLO entries
-    are no registry models; that study checks its own.)"""
-    from genlab import registry
-
-    for spec in config.models:
-        if spec.model in registry.MODELS:
-            registry.check_params(spec.model, spec.params)
+    return from_dict(StudyConfig, raw, where="")
 
 
 def parse_override(item: str) -> tuple[str, Any]:

@@ -1,161 +1,143 @@
-"""The model registry: name → builder. Tests iterate over MODELS; study files name
-entries by key; builders' keyword arguments are the `params:` a study file may set."""
+"""The model registry: name → ModelEntry (a builder and the allowed values of each of its
+parameters). genlab's own models are in genlab.builtin_models; any installed package adds
+its own through the `genlab.models` entry point group, without editing genlab:
+
+    # the package's pyproject.toml
+    [project.entry-points."genlab.models"]
+    my_vqvae = "my_package.models:ENTRY"      # a ModelEntry; or a dict name → ModelEntry
+
+A builder takes the data's facts as keyword arguments `shape` (C, H, W) and `classes` (the
+class count, or None for unlabelled data) — genlab injects them, a study file cannot set
+them — and its own params, each with a domain. Study files name entries by key; their
+`params:` are the builder's keyword arguments. Importing this module does not import torch:
+a study file's params are checked where it is read.
+"""
 from __future__ import annotations
 
+import functools
 import inspect
+import sys
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Mapping
 
-from genlab import param_domains
+from genlab.builtin_models import BUILTIN
 from genlab.errors import GenlabError
+from genlab.model_entry import INJECTED, ModelEntry
 
 if TYPE_CHECKING:
     import torch
 
     from genlab.methods.base import Method
 
-# Builders import their networks when called: importing the registry (to check a study
-# file's params) must not cost torch's import.
+__all__ = ["ModelEntry", "models", "entry", "check_params", "build", "build_meta", "save_trained", "load_trained"]
+ENTRY_POINTS = "genlab.models"
 
 
-def dense_ae(latent_dim: int = 64, hidden: list[int] = (), latent_act: str = "relu") -> Method:
-    """Report 000's AE: 784 → latent (ReLU) → 784 (sigmoid); `hidden` adds layers both sides."""
-    from genlab.methods.autoencoders import Autoencoder
-    from genlab.nn.dense import DenseDecoder, DenseEncoder
-
-    hidden = list(hidden)
-    return Autoencoder(DenseEncoder(latent_dim, hidden, out_act=latent_act),
-                       DenseDecoder(latent_dim, hidden[::-1]), latent_dim)
+@dataclass
+class _Loaded:
+    entries: dict[str, ModelEntry] = field(default_factory=dict)
+    broken: dict[str, str] = field(default_factory=dict)  # entry point name → why it was not registered
 
 
-def dense_dae(latent_dim: int = 64, hidden: list[int] = (), latent_act: str = "relu", noise_factor: float = 0.5) -> Method:
-    from genlab.methods.autoencoders import DenoisingAutoencoder
-    from genlab.nn.dense import DenseDecoder, DenseEncoder
-
-    hidden = list(hidden)
-    return DenoisingAutoencoder(DenseEncoder(latent_dim, hidden, out_act=latent_act),
-                                DenseDecoder(latent_dim, hidden[::-1]), latent_dim, noise_factor)
-
-
-def dense_vae(latent_dim: int = 64, hidden: list[int] = (512,), reconstruction: str = "bce", beta: float = 1.0) -> Method:
-    from genlab.methods.autoencoders import VariationalAutoencoder
-    from genlab.nn.dense import DenseDecoder, DenseEncoder
-
-    hidden = list(hidden)
-    return VariationalAutoencoder(DenseEncoder(hidden[-1], hidden[:-1], out_act="relu"),
-                                  DenseDecoder(latent_dim, hidden[::-1]), hidden[-1], latent_dim, reconstruction, beta)
-
-
-def dense_gan(latent_dim: int = 64, prior: str = "normal", g_hidden: list[int] = (256, 512, 1024),
-              d_hidden: list[int] = (512, 256)) -> Method:
-    from genlab.methods.gan import GAN
-    from genlab.nn.dense import DenseDecoder, DenseDiscriminator
-
-    generator = DenseDecoder(latent_dim, list(g_hidden), out_act="tanh", hidden_act="leaky_relu")
-    return GAN(generator, DenseDiscriminator(list(d_hidden)), latent_dim, prior)
+def check_entry(name: str, entry: ModelEntry) -> None:
+    """A well-formed entry: a builder taking `shape` and `classes` by keyword and a domain for
+    every other parameter (a parameter without one would be accepted unchecked)."""
+    if not isinstance(entry, ModelEntry) or not callable(entry.builder):
+        raise TypeError(f"model {name!r}: expected a genlab.registry.ModelEntry, got {type(entry).__name__}")
+    parameters = inspect.signature(entry.builder).parameters
+    missing = [p for p in INJECTED if p not in parameters]
+    if missing:
+        raise TypeError(f"model {name!r}: its builder must accept the keyword argument {missing[0]!r}")
+    undeclared = sorted(set(entry.params()) - set(entry.domains))
+    if undeclared:
+        raise TypeError(f"model {name!r}: parameter {undeclared[0]!r} has no domain (allowed values)")
+    unknown = sorted(set(entry.domains) - set(entry.params()))
+    if unknown:
+        raise TypeError(f"model {name!r}: a domain is declared for {unknown[0]!r}, which its builder does not take")
 
 
-def conv_ae(bottleneck_act: str = "relu", upsample: str = "bilinear", norm: str = "none", act: str = "relu") -> Method:
-    """Report 004's table 1: conv encoder to a 128×3×3 bottleneck (codes: 1152-d), conv decoder, MSE."""
-    from genlab.methods.autoencoders import Autoencoder
-    from genlab.nn.conv import AE_BOTTLENECK, ConvAEDecoder, ConvAEEncoder
-
-    return Autoencoder(ConvAEEncoder(bottleneck_act, norm, act), ConvAEDecoder(upsample, norm, act),
-                       _numel(AE_BOTTLENECK))
-
-
-def conv_dae(noise_factor: float = 0.5, bottleneck_act: str = "relu", upsample: str = "bilinear",
-             norm: str = "none", act: str = "relu") -> Method:
-    """Table 1's networks trained on x + noise_factor·N(0, 1) (unclipped) to give back x."""
-    from genlab.methods.autoencoders import DenoisingAutoencoder
-    from genlab.nn.conv import AE_BOTTLENECK, ConvAEDecoder, ConvAEEncoder
-
-    return DenoisingAutoencoder(ConvAEEncoder(bottleneck_act, norm, act), ConvAEDecoder(upsample, norm, act),
-                                _numel(AE_BOTTLENECK), noise_factor)
-
-
-def conv_vae(latent_dim: int = 20, reconstruction: str = "mse", beta: float = 1.0) -> Method:
-    """Report 004's table 2: three convs → 512 features → (μ, log σ²) → z → linear + three transposed convs."""
-    from genlab.methods.autoencoders import VariationalAutoencoder
-    from genlab.nn.conv import ConvVAEDecoder, ConvVAEEncoder
-
-    return VariationalAutoencoder(ConvVAEEncoder(), ConvVAEDecoder(latent_dim), ConvVAEEncoder.out_dim, latent_dim,
-                                  reconstruction, beta)
+@functools.lru_cache(maxsize=1)
+def _load() -> _Loaded:
+    loaded = _Loaded(dict(BUILTIN))
+    for name, entry in loaded.entries.items():
+        check_entry(name, entry)  # genlab's own: a mistake here is a bug, raised in the tests
+    for point in _entry_points():
+        try:
+            found = point.load()
+            found = found if isinstance(found, Mapping) else {point.name: found}
+            for name, entry in found.items():
+                check_entry(name, entry)
+                if name in loaded.entries:
+                    raise TypeError(f"model {name!r} is already registered by {loaded.entries[name].source}")
+                source = getattr(point.dist, "name", None) or point.value
+                loaded.entries[name] = ModelEntry(entry.builder, entry.domains, entry.summary, source)
+        except Exception as exc:  # noqa: BLE001 - a broken plugin must not break genlab; it is named when asked for
+            loaded.broken[point.name] = f"{type(exc).__name__}: {exc}"
+    return loaded
 
 
-def dcgan(latent_dim: int = 64, prior: str = "normal", width: int = 64) -> Method:
-    """A DCGAN for 28×28 (convolutional generator and discriminator, non-saturating loss)."""
-    from genlab.methods.gan import GAN
-    from genlab.nn.dcgan import DCGANDiscriminator, DCGANGenerator
+def _entry_points():
+    from importlib.metadata import entry_points
 
-    return GAN(DCGANGenerator(latent_dim, width), DCGANDiscriminator(width), latent_dim, prior)
+    return entry_points(group=ENTRY_POINTS)
 
 
-def wgan_gp(latent_dim: int = 64, prior: str = "normal", width: int = 64, critic_norm: str = "layer",
-            gp_weight: float = 10.0) -> Method:
-    """WGAN-GP: the DCGAN generator, a critic without BatchNorm, gradient penalty weight λ
-    (critic steps per generator step: the study file's `train.steps: {critic: N}`)."""
-    from genlab.methods.wgan_gp import WGANGP
-    from genlab.nn.dcgan import DCGANGenerator
-    from genlab.nn.wgan_critic import WGANCritic
-
-    return WGANGP(DCGANGenerator(latent_dim, width), WGANCritic(width, critic_norm), latent_dim, prior, gp_weight)
+def models() -> dict[str, ModelEntry]:
+    """Every registered model: genlab's own, then the installed plugins'."""
+    return _load().entries
 
 
-def conv_vae_gen(latent_dim: int = 32, width: int = 32, reconstruction: str = "bce", beta: float = 1.0) -> Method:
-    """A conv VAE for generation: DCGAN-shaped encoder, the DCGAN generator as decoder;
-    loss = per-image reconstruction + beta·KL (beta > 1: a β-VAE)."""
-    from genlab.methods.autoencoders import VariationalAutoencoder
-    from genlab.nn.conv_vae_gen import ConvGenDecoder, ConvGenEncoder
-
-    encoder = ConvGenEncoder(width)
-    return VariationalAutoencoder(encoder, ConvGenDecoder(latent_dim, width), encoder.out_dim, latent_dim,
-                                  reconstruction, beta)
-
-
-def _numel(shape: tuple[int, ...]) -> int:
-    n = 1
-    for size in shape:
-        n *= size
-    return n
-
-
-MODELS: dict[str, Callable[..., Method]] = {
-    "dense_ae": dense_ae,
-    "dense_dae": dense_dae,
-    "dense_vae": dense_vae,
-    "dense_gan": dense_gan,
-    "conv_ae": conv_ae,
-    "conv_dae": conv_dae,
-    "conv_vae": conv_vae,
-    "dcgan": dcgan,
-    "wgan_gp": wgan_gp,
-    "conv_vae_gen": conv_vae_gen,
-}
+def entry(name: str) -> ModelEntry:
+    loaded = _load()
+    if not isinstance(name, str) or name not in loaded.entries:
+        why = f"; the plugin {name!r} failed to register: {loaded.broken[name]}" if name in loaded.broken else ""
+        raise GenlabError(f"unknown model {name!r}{why}; registered models: {', '.join(sorted(loaded.entries))} "
+                          "(`genlab models` lists them)")
+    return loaded.entries[name]
 
 
 def check_params(name: str, params: dict) -> None:
-    """A registered model's params against its builder's signature and their domains (torch-free)."""
-    param_domains.check(name, params, inspect.signature(MODELS[name]).parameters)
+    """`params` of model `name` against its builder and their domains (torch-free)."""
+    known = entry(name)
+    accepted = known.params()
+    for key, value in params.items():
+        if key not in accepted:
+            raise GenlabError(f"model {name!r} has no parameter {key!r}; it accepts: {', '.join(accepted)}")
+        problem = known.domains[key](value)
+        if problem:
+            raise GenlabError(f"model {name!r} param {key}={value!r}: {problem}")
 
 
-def build(name: str, params: dict | None = None) -> Method:
-    """Build a registered model, rejecting unknown or out-of-domain params with one line."""
+def build(name: str, params: dict | None = None, *, shape: tuple[int, int, int], classes: int | None = None) -> Method:
+    """Build a registered model for images of `shape` (C, H, W) and `classes` classes,
+    rejecting unknown or out-of-domain params, or a shape the model cannot serve, in one line."""
     params = dict(params or {})
-    if not isinstance(name, str) or name not in MODELS:
-        raise GenlabError(f"unknown model {name!r}; registered models: {', '.join(sorted(MODELS))}")
     check_params(name, params)
     try:
-        return MODELS[name](**params)
+        return entry(name).builder(shape=tuple(shape), classes=classes, **params)
     except (TypeError, ValueError, KeyError, RuntimeError) as exc:
         detail = str(exc) or type(exc).__name__
-        raise GenlabError(f"model {name!r} cannot be built with params {params}: {detail}") from None
+        c, h, w = shape
+        raise GenlabError(f"model {name!r} cannot be built for {c}×{h}×{w} images with params {params}: {detail}") from None
 
 
-def save_trained(path: Path, name: str, params: dict, method: Method) -> None:
+def build_meta(name: str, params: dict | None = None, *, shape: tuple[int, int, int],
+               classes: int | None = None) -> Method:
+    """The same model on the meta device: no memory, no time. Enough to check that it builds
+    and to read what it says of itself (capabilities, loss sentence, traits)."""
+    import torch
+
+    with torch.device("meta"):
+        return build(name, params, shape=shape, classes=classes)
+
+
+def save_trained(path: Path, name: str, params: dict, method: Method, shape: tuple[int, int, int],
+                 classes: int | None) -> None:
     from genlab import atomic
 
-    atomic.save_torch(path, {"model": name, "params": params, "state_dict": method.state_dict()})
+    atomic.save_torch(path, {"model": name, "params": params, "shape": list(shape), "classes": classes,
+                             "state_dict": method.state_dict()})
 
 
 def load_trained(model_dir_or_file, map_location: str | torch.device = "cpu") -> Method:
@@ -167,6 +149,22 @@ def load_trained(model_dir_or_file, map_location: str | torch.device = "cpu") ->
     if not path.is_file():
         raise GenlabError(f"{path} does not exist; train the model first (genlab run …) or check the run folder")
     blob = torch.load(path, map_location=map_location, weights_only=False)
-    method = build(blob["model"], blob["params"])
+    if "shape" not in blob:
+        raise GenlabError(f"{path} was written by a genlab before models recorded their image shape; "
+                          "retrain it with this version (genlab run …)")
+    method = build(blob["model"], blob["params"], shape=tuple(blob["shape"]), classes=blob.get("classes"))
     method.load_state_dict(blob["state_dict"])
     return method.eval()
+
+
+def describe(name: str) -> str:
+    """'dense_ae (genlab): latent_dim=64, hidden=(), latent_act='relu'' for listings."""
+    known = entry(name)
+    params = ", ".join(f"{k}={v!r}" for k, v in known.params().items())
+    return f"{name} ({known.source}): {params}"
+
+
+def warn_broken() -> None:
+    """One line per plugin that failed to register (for `genlab models`)."""
+    for name, why in _load().broken.items():
+        print(f"genlab: warning: model plugin {name!r} was not registered: {why}", file=sys.stderr)

@@ -83,10 +83,10 @@ def log_run(run_path: Path, run_name: str | None = None) -> str:
     import mlflow
     from mlflow.entities import Metric, Param
 
-    from genlab.experiments import run_metrics
+    from genlab import run_record
 
     run_path = Path(run_path).resolve()
-    record = run_metrics.read_run(run_path)
+    record = run_record.read_run(run_path)
     mlflow.set_tracking_uri(tracking_uri())
     experiment = os.environ.get(EXPERIMENT_ENV) or f"genlab-{record.config.get('study', 'study')}"
     experiment_id = mlflow.set_experiment(experiment).experiment_id
@@ -99,7 +99,7 @@ def log_run(run_path: Path, run_name: str | None = None) -> str:
     for name in record.models:
         metrics += _epoch_metrics(name, atomic.read_jsonl(run_path / "models" / name / "metrics.jsonl")
                                   if (run_path / "models" / name / "metrics.jsonl").is_file() else [])
-    metrics += [(_name(f"{model or 'run'}/{metric}"), value, 0) for model, metric, value in run_metrics.flatten(record)]
+    metrics += [(_name(f"{model or 'run'}/{metric}"), value, 0) for model, metric, value in run_record.flatten(record)]
     for i in range(0, len(params), 100):  # MLflow's batch limits
         client.log_batch(run_id, params=params[i:i + 100])
     stamped = [Metric(key, value, 0, step) for key, value, step in metrics]

@@ -26,9 +26,9 @@ def _assert_same(a: dict, b: dict) -> None:
 
 def test_training_steps_change_the_head_only():
     # norm=batch: the encoder holds BatchNorm running statistics, which train mode would update
-    encoder = registry.build("conv_ae", {"norm": "batch"})
+    encoder = registry.build("conv_ae", {"norm": "batch"}, shape=(1, 28, 28), classes=10)
     before = copy.deepcopy(encoder.state_dict())
-    clf = FrozenEncoderClassifier(encoder, ClassifierHead(1152, [32], dropout=0.1))
+    clf = FrozenEncoderClassifier(encoder, ClassifierHead(1152, 10, [32], dropout=0.1))
     head_before = copy.deepcopy(clf.head.state_dict())
     optimizer = torch.optim.Adam(clf.parameters(), lr=1e-2)  # even handed every parameter, Adam cannot move frozen ones
     clf.train()
@@ -46,9 +46,9 @@ def test_training_steps_change_the_head_only():
 
 
 def test_head_trains_through_the_one_trainer_and_leaves_encoder_unchanged(tmp_path):
-    encoder = registry.build("conv_ae", {"norm": "batch"})
+    encoder = registry.build("conv_ae", {"norm": "batch"}, shape=(1, 28, 28), classes=10)
     before = copy.deepcopy(encoder.state_dict())
-    clf = FrozenEncoderClassifier(encoder, ClassifierHead(1152, [16]))
+    clf = FrozenEncoderClassifier(encoder, ClassifierHead(1152, 10, [16]))
     x, y = _data(96)
     feats = Features(clf.features(x), y)
     out = ModelDir(tmp_path / "clf")
@@ -63,21 +63,21 @@ def test_head_trains_through_the_one_trainer_and_leaves_encoder_unchanged(tmp_pa
     assert 0 <= summary["test_metrics"]["accuracy"] <= 1 and len(summary["test_metrics"]["confusion"]) == 10
     assert summary["layers"] == "Linear 1152→16 → ReLU → Linear 16→10"
     # resuming a finished head reads it back instead of training again
-    again = ClassifierHead(1152, [16])
+    again = ClassifierHead(1152, 10, [16])
     assert train_head(again, {"train": feats, "val": feats, "test": feats}, HeadConfig(hidden=[16], epochs=2),
                       out, 0, TrainerOptions("cpu", resume=True, progress=False)) == summary
     _assert_same(again.state_dict(), clf.head.state_dict())
 
 
 def test_features_equal_the_encoders_code_and_cached_loss_equals_full_loss():
-    encoder = registry.build("conv_dae").eval()
-    clf = FrozenEncoderClassifier(encoder, ClassifierHead(1152, [8])).eval()
+    encoder = registry.build("conv_dae", shape=(1, 28, 28), classes=10).eval()
+    clf = FrozenEncoderClassifier(encoder, ClassifierHead(1152, 10, [8])).eval()
     x, y = _data(16)
     assert torch.equal(clf.features(x), encoder.encode(x))
     assert torch.allclose(clf.loss(x, y).total, clf.head.loss(clf.features(x), y).total)
 
 
 def test_pixel_baseline_has_nothing_to_train():
-    clf = FrozenEncoderClassifier(PixelEncoder(), ClassifierHead(784, [8]))
+    clf = FrozenEncoderClassifier(PixelEncoder(), ClassifierHead(784, 10, [8]))
     assert clf(torch.rand(5, 1, 28, 28)).shape == (5, 10)
     assert list(clf.encoder.parameters()) == []

@@ -23,7 +23,7 @@ def _stage_shapes(network, h: torch.Tensor) -> list[tuple[int, ...]]:
 
 @pytest.mark.parametrize("name", ["conv_ae", "conv_dae"])
 def test_ae_layers_match_table_1(name):
-    method = registry.build(name)
+    method = registry.build(name, shape=(1, 28, 28), classes=10)
     assert _stage_shapes(method.encoder, torch.rand(3, 1, 28, 28)) == TABLE_1_ENCODER
     assert _stage_shapes(method.decoder, torch.rand(3, 128, 3, 3)) == TABLE_1_DECODER
     assert method.encode(torch.rand(3, 1, 28, 28)).shape == (3, 1152)  # the bottleneck, flattened
@@ -31,7 +31,7 @@ def test_ae_layers_match_table_1(name):
 
 
 def test_ae_strides_are_the_tables():
-    encoder, decoder = registry.build("conv_ae").encoder, registry.build("conv_ae").decoder
+    encoder, decoder = registry.build("conv_ae", shape=(1, 28, 28), classes=10).encoder, registry.build("conv_ae", shape=(1, 28, 28), classes=10).decoder
     assert [s[0].stride[0] for s in encoder.stages] == [2, 1, 3, 1, 2]
     assert [s[0].stride[0] for s in decoder.stages[:4]] == [2, 1, 3, 1]
     assert [type(s[0]).__name__ for s in decoder.stages[:4]] == ["ConvTranspose2d", "Conv2d", "ConvTranspose2d", "Conv2d"]
@@ -39,7 +39,7 @@ def test_ae_strides_are_the_tables():
 
 
 def test_vae_layers_match_table_2():
-    method = registry.build("conv_vae")
+    method = registry.build("conv_vae", shape=(1, 28, 28), classes=10)
     x = torch.rand(3, 1, 28, 28)
     assert _stage_shapes(method.encoder, x) == TABLE_2_ENCODER
     mu, logvar = method.posterior(x)
@@ -51,13 +51,13 @@ def test_vae_layers_match_table_2():
 
 @pytest.mark.parametrize("name", ["conv_ae", "conv_dae", "conv_vae"])
 def test_outputs_are_images_in_unit_range(name):
-    method = registry.build(name).eval()
+    method = registry.build(name, shape=(1, 28, 28), classes=10).eval()
     out = method.reconstruct(torch.rand(4, 1, 28, 28))
     assert out.shape == (4, 1, 28, 28) and out.min() >= 0 and out.max() <= 1
 
 
 def test_objectives_differ_only_in_the_method():
-    ae, dae, vae = registry.build("conv_ae"), registry.build("conv_dae", {"noise_factor": 0.3}), registry.build("conv_vae")
+    ae, dae, vae = registry.build("conv_ae", shape=(1, 28, 28), classes=10), registry.build("conv_dae", {"noise_factor": 0.3}, shape=(1, 28, 28), classes=10), registry.build("conv_vae", shape=(1, 28, 28), classes=10)
     assert type(ae.encoder) is type(dae.encoder) and type(ae.decoder) is type(dae.decoder)
     assert dae.noise_factor == 0.3 and vae.reconstruction == "mse"
     x = torch.rand(8, 1, 28, 28)

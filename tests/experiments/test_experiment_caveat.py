@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from genlab.experiments.experiment_page import _data_caveat
-from genlab.experiments.run_metrics import RunRecord
+from genlab.run_record import RunRecord
 
 DATA = {"synthetic": True, "images": {"train": 80, "test": 20}, "style": "day", "size": "640x194",
         "source": "genlab kitti synth"}

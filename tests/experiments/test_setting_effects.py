@@ -6,7 +6,7 @@ from run_folders import fake_run
 from genlab.config import ComparisonSpec
 from genlab.experiments import setting_effects
 from genlab.experiments.aggregate import TrialState
-from genlab.experiments.run_metrics import read_run
+from genlab.run_record import read_run
 
 KEY = "train.precision"
 HEADLINE = [("generation:fid", "FID"), ("frozen_classifiers:head.test_metrics.accuracy", "accuracy")]

@@ -7,7 +7,7 @@ from run_folders import fake_run
 
 from genlab.config import ComparisonSpec
 from genlab.experiments import verdicts
-from genlab.experiments.run_metrics import read_run
+from genlab.run_record import read_run
 
 ACC = "frozen_classifiers:head.test_metrics.accuracy"
 

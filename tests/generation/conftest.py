@@ -48,6 +48,7 @@ def tiny_run(tmp_path_factory):
     for spec in MODELS:
         model_dir = run.model(spec["name"])
         model_dir.path.mkdir(parents=True)
-        registry.save_trained(model_dir.final, spec["model"], spec["params"], registry.build(spec["model"], spec["params"]))
+        registry.save_trained(model_dir.final, spec["model"], spec["params"],
+                              registry.build(spec["model"], spec["params"], shape=(1, 28, 28), classes=10), (1, 28, 28), 10)
         model_dir.summary.write_text(json.dumps({"name": spec["name"]}))
     return run

@@ -11,7 +11,7 @@ from genlab.errors import GenlabError
 
 def build(**params):
     torch.manual_seed(0)
-    return registry.build("conv_vae_gen", {"latent_dim": 6, "width": 4, **params})
+    return registry.build("conv_vae_gen", {"latent_dim": 6, "width": 4, **params}, shape=(1, 28, 28), classes=10)
 
 
 def test_shapes_and_ranges():
@@ -41,4 +41,4 @@ def test_kl_is_zero_when_the_posterior_is_the_prior():
 def test_bad_beta_and_width_are_refused():
     for params, fragment in (({"beta": -1}, "beta=-1"), ({"width": 0}, "width=0"), ({"reconstruction": "l1"}, "l1")):
         with pytest.raises(GenlabError, match=fragment):
-            registry.build("conv_vae_gen", params)
+            registry.build("conv_vae_gen", params, shape=(1, 28, 28), classes=10)

@@ -57,7 +57,7 @@ def test_only_mu_and_logvar_get_gradients():
 def test_the_vae_loss_is_unchanged_to_the_last_bit():
     """The dense VAE's loss through gaussian_sample equals the autograd expressions' value."""
     torch.manual_seed(0)
-    vae = registry.build("dense_vae", {"latent_dim": 6, "hidden": [32]})
+    vae = registry.build("dense_vae", {"latent_dim": 6, "hidden": [32]}, shape=(1, 28, 28), classes=10)
     x = torch.rand(8, 1, 28, 28)
     torch.manual_seed(1)
     loss = vae.loss(x, None, "model")
@@ -73,7 +73,7 @@ def test_the_vae_trains_under_bfloat16_autocast():
     """Under train.precision=bfloat16 the posterior is cast to float32 before the sample: the
     gradients reaching the networks are float32 and finite."""
     torch.manual_seed(0)
-    vae = registry.build("dense_vae", {"latent_dim": 4, "hidden": [16]})
+    vae = registry.build("dense_vae", {"latent_dim": 4, "hidden": [16]}, shape=(1, 28, 28), classes=10)
     with torch.autocast("cpu", dtype=torch.bfloat16):
         loss = vae.loss(torch.rand(8, 1, 28, 28), None, "model")
     loss.total.backward()

@@ -78,8 +78,8 @@ def test_penalty_trains_the_critic_and_is_measured_without_grad():
 
 
 def test_registry_model_names_its_optimisers_and_refuses_bad_params():
-    built = registry.build("wgan_gp", {"latent_dim": 8, "width": 4})
-    assert built.optimizers == ("critic", "generator") and built.capabilities() == {"sample"}
+    built = registry.build("wgan_gp", {"latent_dim": 8, "width": 4}, shape=(1, 28, 28), classes=10)
+    assert built.optimizers == ("critic", "generator") and built.capabilities() == {"sample", "generate", "decode"}
     assert not any(isinstance(m, nn.BatchNorm2d) for m in built.critic.modules())
     check_steps(built, TrainConfig(steps={"critic": 5}), "models.w")  # the critic takes several steps
     with pytest.raises(GenlabError, match="optimisers are: critic, generator"):
@@ -87,4 +87,4 @@ def test_registry_model_names_its_optimisers_and_refuses_bad_params():
     for params, fragment in (({"gp_weight": -1}, "gp_weight=-1"), ({"critic_norm": "batch"}, "critic_norm='batch'"),
                              ({"gp_weight": "ten"}, "gp_weight='ten'")):
         with pytest.raises(GenlabError, match=fragment):
-            registry.build("wgan_gp", params)
+            registry.build("wgan_gp", params, shape=(1, 28, 28), classes=10)

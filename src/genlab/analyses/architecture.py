@@ -1,5 +1,5 @@
 """Layer stages of every model's encoder and decoder, with each stage's output shape,
-measured on the trained networks (report 004, tables 1 and 2)."""
+measured on the trained networks at the data's image shape."""
 from __future__ import annotations
 
 import torch
@@ -35,11 +35,11 @@ def _stage_rows(network: nn.Module, h: torch.Tensor) -> tuple[list[list[str]], t
 
 
 @torch.no_grad()
-def stage_table(method) -> dict:
-    """Encoder and decoder stages (layers, output shape C×H×W) from a 2-image batch, the
-    code's size, and the trained layers outside the two networks (e.g. a VAE's μ/log σ² head)."""
+def stage_table(method, shape: tuple[int, int, int]) -> dict:
+    """Encoder and decoder stages (layers, output shape C×H×W) from a 2-image batch of `shape`,
+    the code's size, and the trained layers outside the two networks (e.g. a VAE's μ/log σ² head)."""
     method.eval()
-    x = torch.zeros(2, 1, 28, 28)  # 2×1×28×28
+    x = torch.zeros(2, *shape)  # 2×C×H×W
     encoder_rows, _ = _stage_rows(method.encoder, x)
     code = method.encode(x)  # 2×D
     shape = getattr(method.decoder, "in_shape", tuple(code.shape[1:]))
@@ -53,17 +53,18 @@ def stage_table(method) -> dict:
 
 class Architecture(Analysis):
     key = "architecture"
-    title = "Architectures (report 004, tables 1 and 2)"
+    title = "Architectures: layers and output shapes"
     needs = frozenset({"stages"})
 
     def run(self, ctx: AnalysisContext, models: dict) -> dict:
-        return {name: stage_table(method) for name, method in models.items()}
+        return {name: stage_table(method, ctx.splits.facts.shape) for name, method in models.items()}
 
     def blocks(self, view: ReportView, results: dict) -> list:
+        source = (f" {view.source[0].upper()}{view.source[1:]} gives strides and output shapes only: kernel sizes, "
+                  "paddings, activations and normalisation are genlab's," if view.source else "")
         blocks = [Text("Layers and output shapes as run (channels × height × width), measured on this run's trained "
-                       "networks; convolutions are given as kernel/stride. The report's tables 1 and 2 give strides and "
-                       "output shapes only: kernel sizes, paddings, activations and normalisation are ours, and each "
-                       "table lists them as built from the model's params.")]
+                       f"networks at the data's image size; convolutions are given as kernel/stride.{source} Each "
+                       "table lists the layers as built from the model's params.")]
         codes = []
         for name, table in results.items():
             spec = view.config.model(name)

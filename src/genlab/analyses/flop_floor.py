@@ -24,8 +24,6 @@ from genlab.config import ModelSpec, StudyConfig
 from genlab.engine import precision
 from genlab.report.page import Table, Text
 
-FASHION_TRAIN = 60000
-
 
 def matmul_peak(device: str | torch.device = "cpu", size: int = 1024, repeats: int = 20,
                 dtype: torch.dtype = torch.float32) -> float:
@@ -65,25 +63,20 @@ def count_flops() -> FlopCounterMode:
     return counter
 
 
-def update_flops(spec: ModelSpec) -> float:
-    """FLOPs of one training update of `spec` at its batch size (a fresh build, random batch)."""
+def update_flops(spec: ModelSpec, shape: tuple[int, int, int], classes: int | None) -> float:
+    """FLOPs of one training update of `spec` at its batch size on images of `shape` (a fresh
+    build, a random batch)."""
     from genlab import registry
 
-    method = registry.build(spec.model, spec.params)
+    method = registry.build(spec.model, spec.params, shape=shape, classes=classes)
     method.train()
     batch = spec.train.batch_size
-    x, y = torch.rand(batch, 1, 28, 28), torch.randint(0, 10, (batch,))  # B×1×28×28, B
+    x, y = torch.rand(batch, *shape), torch.randint(0, max(classes or 1, 1), (batch,))  # B×C×H×W, B
     with count_flops() as counter:
         for name in method.optimizers:
             for _ in range(spec.train.steps.get(name, 1)):
                 method.loss(x, y, name).total.backward()
     return float(counter.get_total_flops())
-
-
-def train_size(config: StudyConfig) -> int:
-    """Training images per epoch, from the settings alone (as data.splits.make_splits cuts them)."""
-    left = FASHION_TRAIN - config.data.val_size
-    return min(config.data.train_subset, left) if config.data.train_subset else left
 
 
 def precisions(config: StudyConfig, summaries: dict | None, device: str | torch.device) -> dict[str, str]:
@@ -97,8 +90,9 @@ def measure_peaks(names, device: str | torch.device) -> dict[str, float]:
     return {name: matmul_peak(device, dtype=precision.DTYPES[name]) for name in sorted({"float32", *names})}
 
 
-def floor_table(config: StudyConfig, n_train: int, peaks: dict[str, float] | None = None,
-                summaries: dict | None = None, device: str | torch.device = "cpu") -> dict:
+def floor_table(config: StudyConfig, n_train: int, shape: tuple[int, int, int], classes: int | None,
+                peaks: dict[str, float] | None = None, summaries: dict | None = None,
+                device: str | torch.device = "cpu") -> dict:
     """Per model: FLOPs per update, updates, total, floor seconds at the peak of the precision it
     trains in (`peaks`, by name; None: measured now on `device`); with summaries the epochs
     actually trained (early stopping) and training time ÷ floor."""
@@ -109,7 +103,7 @@ def floor_table(config: StudyConfig, n_train: int, peaks: dict[str, float] | Non
         summary = (summaries or {}).get(spec.name) or {}
         epochs = summary.get("epochs", spec.train.epochs)
         updates = epochs * math.ceil(n_train / spec.train.batch_size)
-        flop, peak = update_flops(spec), peaks[used[spec.name]]
+        flop, peak = update_flops(spec, shape, classes), peaks[used[spec.name]]
         row = {"model": spec.name, "flop_per_update": flop, "updates": updates, "flop": flop * updates,
                "precision": used[spec.name], "peak_flop_per_s": peak, "floor_time_s": flop * updates / peak}
         if "train_time_s" in summary:
@@ -128,7 +122,9 @@ class FlopFloor(Analysis):
 
     def run(self, ctx: AnalysisContext, models: dict) -> dict:
         device = next((s.get("device") for s in ctx.summaries.values() if s.get("device")), "cpu")
-        result = floor_table(ctx.config, len(ctx.splits.train), summaries=ctx.summaries, device=device)
+        facts = ctx.splits.facts
+        result = floor_table(ctx.config, len(ctx.splits.train), facts.shape, len(facts.classes or ()) or None,
+                             summaries=ctx.summaries, device=device)
         return {**result, "device": device, "threads": torch.get_num_threads()}
 
     def blocks(self, view: ReportView, results: dict) -> list:

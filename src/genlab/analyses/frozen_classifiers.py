@@ -7,13 +7,16 @@ neither their weights nor their normalisation statistics change.
 """
 from __future__ import annotations
 
-from genlab.analyses.base import Analysis, AnalysisContext, ReportView, figure_block
+from dataclasses import dataclass, field
+
+from genlab.analyses.base import Analysis, AnalysisContext, AnalysisSettings, ReportView, class_names, figure_block
 from genlab.report.conclude import accuracy_noise, accuracy_reason, best_sentence, leaders, one_seed
 from genlab.engine import device as dev
 from genlab.engine.trainer import TrainerOptions
-from genlab.representation.classify import describe_optimizer, train_head
+from genlab.errors import GenlabError
+from genlab.representation.classify import HeadConfig, describe_optimizer, train_head
 from genlab.representation.probes import encode_split, knn_probe, linear_probe
-from genlab.figures import conv as cfigs
+from genlab.figures import representations as cfigs
 from genlab.methods.classifier import ClassifierHead, PixelEncoder
 from genlab.report.page import Conclusion, Table, Text
 from genlab.runs import ModelDir
@@ -36,10 +39,35 @@ def trainer_options(ctx: AnalysisContext) -> TrainerOptions:
                           progress=ctx.progress)
 
 
+@dataclass
+class ClassifierSettings(AnalysisSettings):
+    head: HeadConfig = field(default_factory=HeadConfig)
+    probe_train_size: int | None = 20000  # training images for the linear / k-NN probes (None: all)
+    knn_k: int = 5
+    probe_max_iter: int = 300
+
+    def __post_init__(self) -> None:
+        where = "analysis.frozen_classifiers"
+        if self.knn_k < 1:
+            raise GenlabError(f"{where}.knn_k must be >= 1, got {self.knn_k}")
+        if self.probe_train_size is not None and self.probe_train_size < max(10, self.knn_k):
+            raise GenlabError(f"{where}.probe_train_size must be >= 10 and >= {where}.knn_k ({self.knn_k}), or null "
+                              f"(all training images), got {self.probe_train_size}")
+        if self.probe_max_iter < 1:
+            raise GenlabError(f"{where}.probe_max_iter must be >= 1, got {self.probe_max_iter}")
+
+
 class FrozenClassifiers(Analysis):
     key = "frozen_classifiers"
-    title = "Classifiers on frozen encoders (report 004, table 5) and probes"
+    title = "Classifiers on frozen encoders and probes"
     needs = frozenset({"encode"})
+    labels = True
+    Settings = ClassifierSettings
+
+    def check(self, config, settings, facts) -> None:
+        if any(spec.name == RAW for spec in config.models):
+            raise GenlabError(f"model name {RAW!r} is taken by the raw-pixel baseline of the classifiers; "
+                              "rename that model")
 
     def run(self, ctx: AnalysisContext, models: dict) -> dict:
         encoders = {**{n: (ctx.title(n), m) for n, m in models.items()}, RAW: (RAW_TITLE, PixelEncoder())}
@@ -49,7 +77,7 @@ class FrozenClassifiers(Analysis):
                                 "Frozen-encoder classifiers: loss and accuracy per epoch (the head only is trained)")
         cfigs.confusions(ctx.run.figure(CONFUSION_FIGURE),
                          {r["title"]: r["head"]["test_metrics"]["confusion"] for r in results.values()},
-                         "Confusion matrices of the classifiers (test set)")
+                         "Confusion matrices of the classifiers (test set)", class_names(ctx.splits.facts))
         return results
 
     @staticmethod
@@ -59,7 +87,7 @@ class FrozenClassifiers(Analysis):
         dim = int(feats["train"].x.shape[1])
         head_seed = dev.model_seed(seed, f"classifier_{name}")
         dev.seed_everything(head_seed)  # the head's initialisation
-        head = ClassifierHead(dim, settings.head.hidden, len(ctx.splits.classes), settings.head.dropout)
+        head = ClassifierHead(dim, len(ctx.splits.classes), settings.head.hidden, settings.head.dropout)
         summary = train_head(head, feats, settings.head, classifier_dir(ctx.run, name), head_seed,
                              trainer_options(ctx), name=f"classifier {name}",
                              keep_checkpoints=getattr(ctx.runtime, "keep_checkpoints", False))
@@ -74,7 +102,7 @@ class FrozenClassifiers(Analysis):
 
     @staticmethod
     def _head_blocks(view: ReportView, results: dict) -> list:
-        head, reported = view.settings.head, view.settings.reported
+        head, reported = view.settings.head, view.reported
         first = next(iter(results.values()))["head"]
         features = ", ".join(f"{r['title']} {r['feature_dim']}-d" for r in results.values())
         rows, macro = [], []
@@ -94,8 +122,9 @@ class FrozenClassifiers(Analysis):
                 f"encode; the baseline's pixels go through the same kind of head): {features}. Precision, recall and "
                 "F1 are weighted by class support, as the report's; macro averages are in the second table.")
         blocks = [Text(text),
-                  Table(["encoder", "accuracy %", "precision %", "recall %", "F1 %", "report acc.", "report prec.",
-                         "report rec.", "report F1"], rows, "Table 5 of report 004 beside ours (test set, weighted averages)",
+                  Table(["encoder", "accuracy %", "precision %", "recall %", "F1 %", "reported acc.", "reported prec.",
+                         "reported rec.", "reported F1"], rows,
+                        f"Ours beside {view.source or 'the source report'} (test set, weighted averages)",
                         kinds=[None] + ["percent"] * 8),
                   Table(["encoder", "feature dim", "macro precision %", "macro recall %", "macro F1 %", "best epoch",
                          "epochs", "trained parameters", "train time (s)", "head layers"], macro,
@@ -151,6 +180,6 @@ def conclusion(view: ReportView, results: dict) -> str:
         resting = [t for t in unconverged if t in best]
         out.append(f"The L-BFGS solver did not converge for {', '.join(unconverged)} (see the probe table)"
                    + (f", so the linear-probe ranking of {', '.join(resting)} rests on an unfinished fit"
-                      if resting else "") + ": raise analysis.probe_max_iter before drawing a conclusion from it.")
+                      if resting else "") + ": raise analysis.frozen_classifiers.probe_max_iter before drawing a conclusion from it.")
     out.append(one_seed(view.config.study))
     return " ".join(out)

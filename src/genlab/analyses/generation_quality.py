@@ -1,36 +1,67 @@
 """Generation quality as an analysis: FID, KID, precision/recall, IS and the class
 histogram of every model that can generate (genlab.generation.evaluate), in the feature
-space of genlab's own Fashion-MNIST classifier.
+space of genlab's own classifier of the run's dataset.
 
-A model generates if it samples from a prior, or — an autoencoder — through a Gaussian
-mixture fitted to its latent codes (it must encode and decode): what
-genlab.generation.samplers can turn into a sampler. The numbers live where `genlab evaluate`
-writes them (metrics.json "generation"), so a later `genlab evaluate` of the run folder
-updates this section when the report is rebuilt."""
+A model generates from its prior, or — an autoencoder — through a Gaussian mixture fitted
+to its latent codes: what it says of itself (`Method.sampling`, capability `generate`).
+The numbers live where `genlab evaluate` writes them (metrics.json "generation"), so a
+later `genlab evaluate` of the run folder updates this section when the report is rebuilt.
+The analysis also owns the per-epoch FID of the models its settings name (a callback of
+the one trainer) and loads (or trains) the feature network before any model trains."""
 from __future__ import annotations
 
-from genlab.analyses.base import Analysis, AnalysisContext, ReportView
+from dataclasses import dataclass, field
+
+from genlab.analyses.base import Analysis, AnalysisContext, AnalysisSettings, ReportView, within
+from genlab.analyses.generation_report import DEGENERATE_IS, GEN_METRICS, TITLE, kid_within_noise, quality_blocks
+from genlab.data import load as load_data
+from genlab.generation.epoch_fid import EpochFID
+from genlab.generation.evaluate import SECTION, EvaluateOptions, evaluate_run
+from genlab.generation.features import FeatureNetConfig, load_or_train
 from genlab.report.conclude import best_sentence, one_seed
-from genlab.generation.evaluate import SECTION, TEST_SIZE, EvaluateOptions, evaluate_run
-from genlab.generation.sections import DEGENERATE_IS, GEN_METRICS, TITLE, kid_within_noise, quality_blocks
 from genlab.report.page import Conclusion, Section, Text, quantity
+
+EVERY = "all"  # in epoch_fid: every model that generates
+
+
+@dataclass
+class GenerationSettings(AnalysisSettings):
+    samples: int = 10000  # samples per model (and real floor images), at most the test set's size
+    epoch_fid: list[str] = field(default_factory=list)  # models whose FID is measured after every epoch; [all]: every one
+    epoch_fid_n: int = 2000  # samples per epoch's FID
+    feature_net: FeatureNetConfig = field(default_factory=FeatureNetConfig)
+
+    def __post_init__(self) -> None:
+        within(self, "generation", {"samples": (10, 1_000_000, "samples per generator; KID and precision/recall use "
+                                                              "neighbours"),
+                                    "epoch_fid_n": (2, 1_000_000, "samples per epoch's FID; a covariance needs two")})
 
 
 class GenerationQuality(Analysis):
     key = "generation"
     title = TITLE
-    needs = frozenset({"sample"})  # or encode + decode: see missing()
+    needs = frozenset({"generate"})
+    labels = True  # the feature network is a classifier of the data's classes
+    Settings = GenerationSettings
 
-    def missing(self, capabilities: frozenset[str]) -> list[str]:
-        if "sample" in capabilities or {"encode", "decode"} <= capabilities:
+    def requested(self, settings: GenerationSettings) -> list[str]:
+        return [name for name in settings.epoch_fid if name != EVERY]  # each must be able to generate
+
+    def prepare(self, ctx: AnalysisContext) -> None:
+        # train (or load) the feature network first, so it never runs inside a timed training
+        data = load_data(ctx.config.data)
+        load_or_train(ctx.settings.feature_net, data, data.mirror, progress=ctx.progress)
+
+    def callbacks(self, spec, ctx: AnalysisContext) -> list:
+        names = ctx.settings.epoch_fid
+        if spec.name not in names and EVERY not in names:
             return []
-        return ["sample"]
-
-    def enabled(self, settings) -> bool:
-        return settings.generation_metrics
+        # an autoencoder's FID through the mixture `genlab evaluate` fits on the run's training images
+        return [EpochFID(load_data(ctx.config.data), n=ctx.settings.epoch_fid_n, feature_net=ctx.settings.feature_net,
+                         progress=ctx.progress, train_images=ctx.splits.train.images)]
 
     def run(self, ctx: AnalysisContext, models: dict) -> dict:
-        n = min(ctx.settings.generation_samples, len(ctx.splits.test), TEST_SIZE)
+        n = min(ctx.settings.samples, len(ctx.splits.test), len(load_data(ctx.config.data).test_images))
         result = evaluate_run(ctx.run, EvaluateOptions(n=n, models=list(models), seed=ctx.config.seed,
                                                        feature_net=ctx.settings.feature_net, progress=ctx.progress))
         return {"stored_in": SECTION, "n": result["n"], "models": list(result["models"])}
@@ -52,13 +83,14 @@ def judgements(view: ReportView, result: dict) -> list[Text]:
     """The source report's by-eye judgements (analysis.reported NAME.worse_by_eye_than: OTHER)
     set against the numbers: agreeing, disagreeing, or within noise."""
     out = []
-    for name, rep in view.settings.reported.items():
+    for name, rep in view.reported.items():
         other = rep.get("worse_by_eye_than")
         if not other or name not in result["models"] or other not in result["models"]:
             continue
         worse, better = result["models"][name], result["models"][other]
         if min(worse["is"], better["is"]) < DEGENERATE_IS:
-            out.append(Text(f"Report 000 judged {view.title(name)} worse than {view.title(other)} by eye; here at "
+            out.append(Text(f"The source report ({view.source}) judged {view.title(name)} worse than "
+                            f"{view.title(other)} by eye; here at "
                             f"least one of them has an Inception Score below {DEGENERATE_IS:g} (samples not yet "
                             "recognisable), so this run cannot check that judgement.", note=True))
             continue
@@ -67,7 +99,8 @@ def judgements(view: ReportView, result: dict) -> list[Text]:
             kid = "KID calls the difference within noise (the gap is within twice the subset std)"
         else:
             kid = f"KID {'agrees' if worse['kid'] > better['kid'] else 'disagrees'}"
-        out.append(Text(f"Report 000 judged {view.title(name)} worse than {view.title(other)} by eye. FID "
+        out.append(Text(f"The source report ({view.source}) judged {view.title(name)} worse than {view.title(other)} "
+                        "by eye. FID "
                         f"{'agrees' if fid_agrees else 'disagrees'} ({worse['fid']:.3g} vs {better['fid']:.3g}); "
                         f"{kid} ({worse['kid'] * 1e3:.2f} vs {better['kid'] * 1e3:.2f} ×10⁻³)."))
     return out

@@ -11,8 +11,6 @@ from genlab.report.conclude import best_sentence, one_seed
 from genlab.report.page import Conclusion, Table, Text
 from genlab.representation.linear_floor import pca_test_mse
 
-PIXELS = 28 * 28
-
 
 class LinearFloor(Analysis):
     key = "linear_floor"
@@ -25,12 +23,13 @@ class LinearFloor(Analysis):
         sizes = {}
         for name, method in models.items():
             errors, count, dim = 0.0, 0, None
-            for x, _ in test.batches(1000):  # x: B×1×28×28 in [0, 1]
+            for x, _ in test.batches(1000):  # x: B×C×H×W in [0, 1]
                 dim = dim or int(method.encode(x[:1]).flatten(1).shape[1])
                 errors += float((method.reconstruct(x) - x).pow(2).sum())
                 count += x.numel()
             sizes[name] = dim
-            out[name] = {"code_dim": dim, "model_mse": errors / count, "n_test": len(test), "n_train": len(ctx.splits.train)}
+            out[name] = {"code_dim": dim, "model_mse": errors / count, "n_test": len(test), "n_train": len(ctx.splits.train),
+                         "pixels": x[0].numel()}
         floors = dict(zip(sorted(set(sizes.values())), pca_test_mse(ctx.splits.train.images, test.images,
                                                                     sorted(set(sizes.values())))))
         for name, entry in out.items():
@@ -53,8 +52,8 @@ class LinearFloor(Analysis):
 
 
 def _sentence(title: str, r: dict) -> str:
-    if r["code_dim"] >= PIXELS:
-        return (f"{title}: its {r['code_dim']}-d code has at least as many dimensions as the image has pixels, so PCA "
+    if r["code_dim"] >= r["pixels"]:
+        return (f"{title}: its {r['code_dim']}-d code has at least as many dimensions as the image has values, so PCA "
                 f"reconstructs exactly; the comparison does not apply (its code is not a compression).")
     ratio = r["ratio_to_pca"]
     if ratio < 1:

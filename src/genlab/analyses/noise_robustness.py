@@ -3,10 +3,13 @@ against the clean x, over the study's noise factors; and, computed from those nu
 whether the models trained on noise ("denoise" capability) beat the ones that are not."""
 from __future__ import annotations
 
-from genlab.analyses.base import Analysis, AnalysisContext, ReportView, figure_block
-from genlab.analyses.reconstructions import denoisers
+from dataclasses import dataclass, field
+
+from genlab.analyses.base import Analysis, AnalysisContext, AnalysisSettings, ReportView, figure_block
+from genlab.errors import GenlabError
+from genlab.analyses.reconstruction_errors import denoisers
 from genlab.representation import robustness
-from genlab.figures import conv as cfigs
+from genlab.figures import representations as cfigs
 from genlab.report.conclude import best_sentence, one_seed
 from genlab.report.page import Conclusion, Table, Text
 
@@ -43,14 +46,29 @@ def denoising_verdict(results: dict, view: ReportView) -> tuple[str, bool]:
     return " ".join(sentences), flag
 
 
+@dataclass
+class RobustnessSettings(AnalysisSettings):
+    factors: list[float] = field(default_factory=lambda: [round(0.1 * i, 1) for i in range(11)])
+    images: int | None = None  # test images in the curves (None: all)
+
+    def __post_init__(self) -> None:
+        if not self.factors or not all(0 <= f <= 10 for f in self.factors):
+            raise GenlabError(f"analysis.noise_robustness.factors must be a non-empty list of numbers from 0 to 10, "
+                              f"got {self.factors}")
+        if self.images is not None and self.images < 1:
+            raise GenlabError(f"analysis.noise_robustness.images must be >= 1 or null (all test images), "
+                              f"got {self.images}")
+
+
 class NoiseRobustness(Analysis):
     key = "noise_robustness"
     title = "Noise robustness (PSNR / SSIM)"
     needs = frozenset({"reconstruct"})
+    Settings = RobustnessSettings
 
     def run(self, ctx: AnalysisContext, models: dict) -> dict:
-        x = ctx.splits.test.floats(ctx.settings.robustness_images)
-        factors = list(ctx.settings.noise_factors)
+        x = ctx.splits.test.floats(ctx.settings.images)
+        factors = list(ctx.settings.factors)
         titles = {n: ctx.title(n) for n in models}
         curves = robustness.noise_curves({titles[n]: m for n, m in models.items()}, x, factors, ctx.config.seed)
         trained = denoisers(models)

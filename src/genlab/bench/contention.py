@@ -106,12 +106,10 @@ def _measure(policy: str, study: str, names: list[str], images: int) -> dict:
     """In the worker: one warm-up and one timed epoch per model, with the policy's threads."""
     import torch
 
-    from genlab import registry
+    from genlab.bench.throughput import _fresh
     from genlab.config import load_study
     from genlab.data.splits import make_splits
-    from genlab.engine import device as dev
     from genlab.engine import threads
-    from genlab.engine.optim import make_optimizers
     from genlab.engine.trainer import train_epoch
 
     config = load_study(study)
@@ -121,9 +119,7 @@ def _measure(policy: str, study: str, names: list[str], images: int) -> dict:
     results = {}
     for name in names:
         spec = config.model(name)
-        dev.seed_everything(0)
-        method = registry.build(spec.model, spec.params)
-        optimizers = make_optimizers(method, spec.train)
+        method, optimizers = _fresh(spec, 0, True, data)
         train_epoch(method, optimizers, {}, data.head(min(2000, images)), spec.train, 0)  # warm-up
         threads.used()
         _, seconds = train_epoch(method, optimizers, {}, data, spec.train, 1)

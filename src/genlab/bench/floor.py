@@ -19,18 +19,22 @@ from genlab.errors import GenlabError
 
 
 def run_floor(study: str, run_dir: Path | None, out: Path) -> dict:
-    from genlab.analyses.flop_floor import floor_table, train_size
-
     from genlab import registry
+    from genlab.analyses.flop_floor import floor_table
 
     config, recorded, summaries, n_train = _sources(study, run_dir)
-    if config.models and not all(spec.model in registry.MODELS for spec in config.models):
+    if config.models and not all(spec.model in registry.models() for spec in config.models):
         raise GenlabError(f"the {config.study} study trains models genlab's engine does not (ultralytics' YOLO); "
                           "its FLOP floor is not computed")
     if recorded:
         result, source = recorded, "recorded by the run when its training ended"
     else:
-        result = floor_table(config, n_train or train_size(config), summaries=summaries, device="cpu")
+        from genlab.data.splits import make_splits
+
+        splits = make_splits(config.data, config.seed)  # the shape, classes and training images per epoch
+        classes = len(splits.facts.classes) if splits.facts.classes else None
+        result = floor_table(config, n_train or len(splits.train), splits.facts.shape, classes, summaries=summaries,
+                             device="cpu")
         source = f"measured now on this machine's CPU ({torch.get_num_threads()} threads)"
     _print(result, source)
     report = {"measured": dt.datetime.now().isoformat(timespec="seconds"), "study": config.study,

@@ -78,10 +78,16 @@ def _sync(device) -> None:
         torch.cuda.synchronize(device)
 
 
-def _fresh(spec: ModelSpec, seed: int, engine: bool, device: str = "cpu"):
+def data_shape(data: Split) -> tuple[tuple[int, int, int], int]:
+    """(image shape C×H×W, class count) of the images a bench trains on."""
+    return tuple(data.images.shape[1:]), int(data.labels.max()) + 1
+
+
+def _fresh(spec: ModelSpec, seed: int, engine: bool, data: Split, device: str = "cpu"):
     """The same initial weights for both loops; genlab's optimisers or the tutorial's plain Adam."""
     dev.seed_everything(seed)
-    method = registry.build(spec.model, spec.params).to(device)
+    shape, classes = data_shape(data)
+    method = registry.build(spec.model, spec.params, shape=shape, classes=classes).to(device)
     if engine:
         return method, make_optimizers(method, spec.train)
     groups = method.parameter_groups()
@@ -89,9 +95,9 @@ def _fresh(spec: ModelSpec, seed: int, engine: bool, device: str = "cpu"):
     return method, optimizers
 
 
-def flops_per_image(spec: ModelSpec) -> float:
+def flops_per_image(spec: ModelSpec, data: Split) -> float:
     """FLOPs of one training update (every optimiser, train.steps each), per image."""
-    return update_flops(spec) / spec.train.batch_size
+    return update_flops(spec, *data_shape(data)) / spec.train.batch_size
 
 
 def reference_epoch(method, optimizers, data: Split, batch_size: int, device: str = "cpu") -> float:
@@ -119,14 +125,14 @@ def bench_model(spec: ModelSpec, data: Split, peak: float, device: str = "cpu", 
     if torch.device(device).type == "cuda":
         return _bench_gpu(spec, data, peak, device)
     cfg, batch = _with_step(spec, "eager"), spec.train.batch_size
-    ours, theirs = _fresh(spec, 0, engine=True), _fresh(spec, 0, engine=False)
+    ours, theirs = _fresh(spec, 0, True, data), _fresh(spec, 0, False, data)
     train_epoch(*ours, {}, data, cfg, 0)  # untimed first epochs: a model in training is what is measured
     reference_epoch(*theirs, data, batch)
     times: dict[str, list[float]] = {"ours": [], "ref": []}
     for epoch in range(1, rounds + 1):  # alternating, best of `rounds`: a burst elsewhere hits one epoch, not a loop
         times["ours"].append(train_epoch(*ours, {}, data, cfg, epoch)[1])
         times["ref"].append(reference_epoch(*theirs, data, batch))
-    fpi = flops_per_image(spec)
+    fpi = flops_per_image(spec, data)
     ours_ips, ref_ips = len(data) / min(times["ours"]), len(data) / min(times["ref"])
     return BenchResult(spec.name, batch, len(data), ours_ips, ref_ips, ours_ips / ref_ips,
                        fpi, fpi * ours_ips, peak, fpi * ours_ips / peak,
@@ -141,12 +147,12 @@ def _bench_gpu(spec: ModelSpec, data: Split, peak: float, device: str) -> BenchR
     seconds = {}
     for step in ("eager", "cuda_graph"):
         cfg = _with_step(spec, step)
-        train_epoch(*_fresh(spec, 0, True, device), {}, resident.head(warm), cfg, 0)
-        method, optimizers = _fresh(spec, 0, True, device)
+        train_epoch(*_fresh(spec, 0, True, data, device), {}, resident.head(warm), cfg, 0)
+        method, optimizers = _fresh(spec, 0, True, data, device)
         seconds[step] = _timed(device, lambda: train_epoch(method, optimizers, {}, resident, cfg, 0))
-    reference_epoch(*_fresh(spec, 0, False, device), data.head(warm), batch, device)
-    ref = reference_epoch(*_fresh(spec, 0, False, device), data, batch, device)
-    fpi = flops_per_image(spec)
+    reference_epoch(*_fresh(spec, 0, False, data, device), data.head(warm), batch, device)
+    ref = reference_epoch(*_fresh(spec, 0, False, data, device), data, batch, device)
+    fpi = flops_per_image(spec, data)
     eager, graph, ref_ips = (len(data) / s for s in (seconds["eager"], seconds["cuda_graph"], ref))
     return BenchResult(spec.name, batch, len(data), eager, ref_ips, eager / ref_ips, fpi, fpi * eager, peak,
                        fpi * eager / peak, str(device), graph, graph / ref_ips, graph / eager,

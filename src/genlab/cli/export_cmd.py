@@ -15,7 +15,7 @@ def register(sub) -> None:
 
 def _export(args) -> int:
     from genlab import runs
-    from genlab.report.export import export_run
+    from genlab.studies.runner import export_run
 
     runs.check_run(runs.RunDir(args.run_dir))  # one line if it is not a (sound) run folder
     out = args.out or args.run_dir / "export" / args.format

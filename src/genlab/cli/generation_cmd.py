@@ -9,7 +9,7 @@ def register(sub) -> None:
     p.add_argument("run_dir", type=Path, help="run folder written by `genlab run`")
     p.add_argument("--model", required=True, help="model name in the run, e.g. gan_normal, vae, ae64")
     p.add_argument("--n", type=int, default=10_000, help="number of samples (default 10000)")
-    p.add_argument("--out", type=Path, help="write images (uint8 N×28×28) to this .npz")
+    p.add_argument("--out", type=Path, help="write images (uint8 N×C×H×W) to this .npz")
     p.add_argument("--grid", type=Path, help="write a grid of the first 100 samples to this .png")
     p.add_argument("--prior", choices=("normal", "uniform"), help="GANs: latent prior (default: the training prior)")
     p.add_argument("--seed", type=int, default=0)
@@ -26,7 +26,9 @@ def register(sub) -> None:
     p.add_argument("--inception-n", type=int, default=2000, help="images per set for Inception-FID (slow on CPU)")
     p.set_defaults(func=_evaluate)
 
-    p = sub.add_parser("metrics-net", help="train (once) or show the Fashion-MNIST feature network behind FID/KID")
+    p = sub.add_parser("metrics-net", help="train (once) or show a dataset's feature network behind FID/KID")
+    p.add_argument("--dataset", default="fashion_mnist", help="the dataset (default fashion_mnist; `genlab data` lists them)")
+    p.add_argument("--data-dir", help="the folder or file that holds it (else it is looked up as `genlab data` says)")
     p.add_argument("--retrain", action="store_true", help="train it again even if a verified copy is cached")
     p.set_defaults(func=_metrics_net)
 
@@ -66,7 +68,7 @@ def _evaluate(args) -> int:
     from genlab.generation.samplers import SamplerOptions
 
     _check_run(args.run_dir)
-    opts = EvaluateOptions(n=args.n, models=args.models, seed=args.seed,
+    opts = EvaluateOptions(n=args.n, models=args.models, seed=args.seed, feature_net=None,
                            sampler=SamplerOptions(gmm_components=args.gmm_components),
                            inception_weights=args.inception_weights, inception_n=args.inception_n)
     print(format_result(evaluate_run(args.run_dir, opts)))
@@ -74,7 +76,8 @@ def _evaluate(args) -> int:
 
 
 def _metrics_net(args) -> int:
+    from genlab.config import DataConfig
     from genlab.generation.commands import metrics_net
 
-    print(metrics_net(retrain=args.retrain))
+    print(metrics_net(DataConfig(dataset=args.dataset, data_dir=args.data_dir), retrain=args.retrain))
     return 0

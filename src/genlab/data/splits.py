@@ -12,10 +12,10 @@ from genlab.errors import GenlabError
 
 @dataclass
 class Split:
-    """Images kept as uint8 (N×28×28) so a whole split costs N·784 bytes; converted
+    """Images kept as uint8 (N×C×H×W) so a whole split costs N·C·H·W bytes; converted
     to float per batch."""
 
-    images: torch.Tensor  # N×28×28 uint8
+    images: torch.Tensor  # N×C×H×W uint8
     labels: torch.Tensor  # N int64
 
     def __len__(self) -> int:
@@ -28,9 +28,9 @@ class Split:
         return Split(self.images[:n], self.labels[:n])
 
     def floats(self, n: int | None = None) -> torch.Tensor:
-        """The first n images (all when n is None): N×1×28×28 floats in [0, 1]."""
+        """The first n images (all when n is None): N×C×H×W floats in [0, 1]."""
         images = self.images[:n] if n else self.images
-        return images.unsqueeze(1).float() / 255
+        return images.float() / 255
 
     def batches(self, batch_size: int, shuffle: bool = False, generator: torch.Generator | None = None):
         return batches(self, batch_size, shuffle, generator)
@@ -63,12 +63,31 @@ class Features:
                 yield self.x.index_select(0, idx), self.y.index_select(0, idx)  # not x[idx]: see batches()
 
 
+@dataclass(frozen=True)
+class DatasetFacts:
+    """What a run needs to know of its data, without the arrays."""
+
+    key: str
+    title: str
+    shape: tuple[int, int, int]  # C, H, W
+    classes: tuple[str, ...] | None  # None: unlabelled
+    identity: str
+    official: bool
+    note: str
+    source: str
+    mirror: bool  # a left-right flip keeps an image's class (augmentation may flip)
+
+
 @dataclass
 class Splits:
     train: Split
     val: Split
     test: Split
-    classes: tuple[str, ...]
+    facts: DatasetFacts
+
+    @property
+    def classes(self) -> tuple[str, ...] | None:
+        return self.facts.classes
 
 
 def make_splits(cfg: DataConfig, seed: int) -> Splits:
@@ -88,15 +107,21 @@ def make_splits(cfg: DataConfig, seed: int) -> Splits:
         test_order = torch.randperm(len(test_labels), generator=generator)[:cfg.test_subset]
         test_images, test_labels = test_images[test_order], test_labels[test_order]
     return Splits(
-        train=Split(data.train_images[train_idx], data.train_labels[train_idx]),
-        val=Split(data.train_images[val_idx], data.train_labels[val_idx]),
-        test=Split(test_images, test_labels),
-        classes=data.classes,
+        train=Split(data.train_images[train_idx].unsqueeze(1), data.train_labels[train_idx]),
+        val=Split(data.train_images[val_idx].unsqueeze(1), data.train_labels[val_idx]),
+        test=Split(test_images.unsqueeze(1), test_labels),
+        facts=facts(cfg),
     )
 
 
+def facts(cfg: DataConfig) -> DatasetFacts:
+    from genlab.data import facts_of, load
+
+    return facts_of(load(cfg))
+
+
 def batches(split: Split, batch_size: int, shuffle: bool = False, generator: torch.Generator | None = None):
-    """Yield (x, y) with x: B×1×28×28 float in [0, 1] — one gather per batch, no per-sample work."""
+    """Yield (x, y) with x: B×C×H×W float in [0, 1] — one gather per batch, no per-sample work."""
     n = len(split)
     order = torch.randperm(n, generator=generator).to(split.images.device) if shuffle else None
     for start in range(0, n, batch_size):
@@ -106,7 +131,7 @@ def batches(split: Split, batch_size: int, shuffle: bool = False, generator: tor
             idx = order[start:start + batch_size]
             # index_select, not images[idx]: the same rows in 11 µs instead of 60-95 µs (128 images, 2 cores)
             imgs, labels = split.images.index_select(0, idx), split.labels.index_select(0, idx)
-        yield imgs.unsqueeze(1).float().div_(255.0), labels
+        yield imgs.float().div_(255.0), labels
 
 
 def num_batches(split: Split, batch_size: int) -> int:

@@ -28,13 +28,15 @@ name: it is never swapped silently for the eager step).
 from __future__ import annotations
 
 from contextlib import contextmanager
+from typing import Callable
 
 import torch
 
 from genlab.config import TrainConfig
-from genlab.engine.step import Step
 from genlab.errors import GenlabError
 from genlab.methods.base import Loss, Method
+
+Step = Callable[[torch.Tensor, torch.Tensor], dict[str, Loss]]  # one batch's update: (x, y) → each optimiser's Loss
 
 WARMUP = 3  # eager full batches before the capture (the recipe's count)
 

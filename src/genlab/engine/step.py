@@ -16,22 +16,17 @@ A step returns {optimiser name: Loss of its last update}, detached from nothing:
 trainer only sums them."""
 from __future__ import annotations
 
-from typing import Callable
-
 import torch
 
 from genlab.config import TrainConfig
 from genlab.engine import precision
+from genlab.engine.cuda_graph import Step, graphed_step
 from genlab.methods.base import Loss, Method
-
-Step = Callable[[torch.Tensor, torch.Tensor], dict[str, Loss]]
 
 
 def make_step(method: Method, optimizers: dict, cfg: TrainConfig, device: torch.device) -> Step:
     eager = eager_step(method, optimizers, cfg, device)
     if cfg.step == "cuda_graph":
-        from genlab.engine.cuda_graph import graphed_step
-
         return graphed_step(method, optimizers, cfg, device, fallback=eager)
     return eager  # auto and eager
 

@@ -65,16 +65,17 @@ class TrainData:
 
 
 def fit(spec: ModelSpec, data: TrainData, model_dir: ModelDir, seed: int, options: TrainerOptions,
-        callbacks: tuple[Callback, ...] = ()) -> dict:
-    """Build `spec`'s registry model (seeded), train it or finish training it, write final.pt."""
+        callbacks: tuple[Callback, ...] = (), *, shape: tuple[int, int, int], classes: int | None) -> dict:
+    """Build `spec`'s registry model (seeded) for images of `shape` and `classes` classes, train
+    it or finish training it, write final.pt."""
     if options.resume and model_dir.is_done():
         return model_dir.read_summary()
     base_seed = dev.model_seed(seed, spec.name)
     dev.seed_everything(base_seed)  # before building: weight initialisation is seeded too
-    method = registry.build(spec.model, spec.params)
+    method = registry.build(spec.model, spec.params, shape=shape, classes=classes)
     check_steps(method, spec.train, f"models.{spec.name}")
     summary = train(method, data, spec.train, model_dir, base_seed, options, callbacks, name=spec.name,
-                    save_final=lambda path, m: registry.save_trained(path, spec.model, spec.params, m))
+                    save_final=lambda path, m: registry.save_trained(path, spec.model, spec.params, m, shape, classes))
     summary.update({"title": spec.title, "model": spec.model, "params": spec.params})
     atomic.write_json(model_dir.summary, summary)
     return summary

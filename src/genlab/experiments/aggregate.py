@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from genlab import atomic
-from genlab.experiments import run_metrics
+from genlab import run_record
 from genlab.experiments.executors import last_error
 from genlab.experiments.plan import cell_label
 
@@ -26,7 +26,7 @@ class TrialState:
     vary: dict
     status: str  # done | failed | not run
     error: str = ""
-    record: run_metrics.RunRecord | None = None
+    record: run_record.RunRecord | None = None
 
     @property
     def cell(self) -> str:
@@ -39,7 +39,7 @@ def read_trials(exp) -> list[TrialState]:
         tid, folder = entry["id"], exp.trial(entry["id"])
         if (folder / "report.html").is_file():
             states.append(TrialState(tid, entry["seed"], entry.get("vary") or {}, "done",
-                                     record=run_metrics.read_run(folder)))
+                                     record=run_record.read_run(folder)))
         elif exp.log(tid).is_file():
             states.append(TrialState(tid, entry["seed"], entry.get("vary") or {}, "failed", last_error(exp.log(tid))))
         else:
@@ -64,7 +64,7 @@ def results_csv(states: list[TrialState], vary_keys: list[str]) -> str:
     for state in states:
         if state.record is None:
             continue
-        for model, metric, value in run_metrics.flatten(state.record):
+        for model, metric, value in run_record.flatten(state.record):
             writer.writerow([state.id, state.seed, *[state.vary.get(k) for k in vary_keys], model, metric, repr(value)])
     return buf.getvalue()
 

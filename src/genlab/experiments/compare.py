@@ -9,7 +9,7 @@ from pathlib import Path
 
 from genlab import atomic, runs
 from genlab.errors import GenlabError
-from genlab.experiments import run_metrics
+from genlab import run_record
 from genlab.experiments.stats import Summary, format_mean, summarize
 from genlab.report import page
 from genlab.report.page import Section, Table, Text
@@ -19,7 +19,7 @@ from genlab.report.page import Section, Table, Text
 class Side:
     label: str
     path: Path
-    records: list[run_metrics.RunRecord]  # one per finished trial (a run: itself)
+    records: list[run_record.RunRecord]  # one per finished trial (a run: itself)
 
 
 def read_side(path: Path) -> Side:
@@ -33,7 +33,7 @@ def read_side(path: Path) -> Side:
             raise GenlabError(f"{path}: no trial of this experiment has finished; nothing to compare")
         return Side(path.name, path, records)
     runs.check_run(runs.RunDir(path))  # one line if it is not a run folder, or a damaged one
-    return Side(path.name, path, [run_metrics.read_run(path)])
+    return Side(path.name, path, [run_record.read_run(path)])
 
 
 def check_inputs(paths: list[Path]) -> None:
@@ -50,7 +50,7 @@ def shared_metrics(sides: list[Side]) -> dict[tuple[str, str], list[Summary]]:
     for side in sides:
         values: dict[tuple[str, str], list[float]] = {}
         for record in side.records:
-            for model, metric, value in run_metrics.flatten(record):
+            for model, metric, value in run_record.flatten(record):
                 values.setdefault((model, metric), []).append(value)
         per_side.append(values)
     keys = [k for k in per_side[0] if all(k in v for v in per_side[1:])]

@@ -7,7 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from genlab.config import ComparisonSpec, from_dict
-from genlab.experiments import run_metrics, setting_effects, verdicts
+from genlab import run_record
+from genlab.experiments import setting_effects, verdicts
 from genlab.experiments.aggregate import TrialState, cells, latent_key, read_pca_floor
 from genlab.experiments.stats import format_mean, summarize
 from genlab.report import page
@@ -59,7 +60,7 @@ def _comparisons(done: list[TrialState]) -> list[ComparisonSpec]:
 def _headline(comparisons: list[ComparisonSpec]) -> list[tuple[str, str]]:
     """(metric, label): the test loss, FID and mAP (where a model has them: a GAN has no test
     loss), then every metric a comparison uses."""
-    out = {TEST_LOSS[0]: TEST_LOSS[1], **dict(run_metrics.HEADLINES[1:])}
+    out = {TEST_LOSS[0]: TEST_LOSS[1], **dict(run_record.HEADLINES[1:])}
     for c in comparisons:
         out.setdefault(c.metric, c.label)
     return list(out.items())
@@ -104,7 +105,7 @@ def _metrics(groups: dict[str, list[TrialState]], headline: list[tuple[str, str]
         records = [m.record for m in members]
         for metric, label in headline:
             for model in (records[0].models if records else []):
-                values = run_metrics.values(records, metric, model)
+                values = run_record.values(records, metric, model)
                 if values:
                     s = summarize(values)
                     rows.append([cell or "—", records[0].title(model), label, s.n, format_mean(s),
@@ -176,7 +177,7 @@ def _series(groups, key: str, metric: str) -> dict[str, list[tuple[float, object
             continue
         x = members[0].vary[key]
         for model in members[0].record.models:
-            values = run_metrics.values([m.record for m in members], metric, model)
+            values = run_record.values([m.record for m in members], metric, model)
             if values:
                 out.setdefault(model, []).append((float(x), summarize(values)))
     return out

@@ -7,7 +7,8 @@ by hand: from one seed the page says the difference is untested.
 from __future__ import annotations
 
 from genlab.config import ComparisonSpec
-from genlab.experiments import run_metrics, verdicts
+from genlab import run_record
+from genlab.experiments import verdicts
 from genlab.experiments.aggregate import TrialState
 from genlab.experiments.stats import format_mean, paired, summarize
 from genlab.report.page import Section, Table, Text
@@ -66,7 +67,7 @@ def _compare(key: str, value, base, runs: dict, headline, better: dict) -> list[
     out = []
     for metric, label in headline:
         for model in first.models:
-            pairs = [(run_metrics.value(runs[value][s], metric, model), run_metrics.value(runs[base][s], metric, model))
+            pairs = [(run_record.value(runs[value][s], metric, model), run_record.value(runs[base][s], metric, model))
                      for s in seeds]
             a = [x for x, y in pairs if x is not None and y is not None]
             b = [y for x, y in pairs if x is not None and y is not None]

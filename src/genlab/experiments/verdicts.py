@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from genlab.config import ComparisonSpec
-from genlab.experiments import run_metrics
+from genlab import run_record
 from genlab.experiments.stats import ALPHA, PairedTest, format_mean, paired, summarize
 from genlab.report.page import Section, Table, Text
 
@@ -30,8 +30,8 @@ class Verdict:
     sentence: str
 
 
-def evaluate(comparison: ComparisonSpec, records: list[run_metrics.RunRecord]) -> Verdict:
-    pairs = [(run_metrics.value(r, comparison.metric, comparison.a), run_metrics.value(r, comparison.metric, comparison.b))
+def evaluate(comparison: ComparisonSpec, records: list[run_record.RunRecord]) -> Verdict:
+    pairs = [(run_record.value(r, comparison.metric, comparison.a), run_record.value(r, comparison.metric, comparison.b))
              for r in records]
     pairs = [(x, y) for x, y in pairs if x is not None and y is not None]
     titles = (records[0].title(comparison.a), records[0].title(comparison.b)) if records else (comparison.a, comparison.b)
@@ -75,7 +75,7 @@ def judge(label: str, titles: tuple[str, str], test: PairedTest, better: str = "
                     f"paired t-test {p}), significant at {ALPHA:.0%}.{quoted}{tail}")
 
 
-def section(comparisons: list[ComparisonSpec], records: list[run_metrics.RunRecord]) -> Section | None:
+def section(comparisons: list[ComparisonSpec], records: list[run_record.RunRecord]) -> Section | None:
     """The report section: a table of every comparison and its verdict in words."""
     if not comparisons or not records:
         return None

@@ -16,7 +16,6 @@ import torch
 from matplotlib.ticker import MaxNLocator
 
 from genlab import atomic
-from genlab.data.fashion_mnist import CLASSES
 from genlab.report.page import PAGE_WIDTH_PX
 
 PAGE_WIDTH_IN = PAGE_WIDTH_PX / 96  # CSS px per inch
@@ -54,15 +53,29 @@ def displayed_font_pt(fig) -> float:
 
 
 def to_uint8(images: torch.Tensor) -> np.ndarray:
-    """B×1×28×28 float in [0, 1] → B×28×28 uint8."""
-    return (images.detach().cpu().clamp(0, 1).squeeze(1).numpy() * 255).round().astype(np.uint8)
+    """B×C×H×W floats in [0, 1] → what imshow takes: B×H×W uint8 (grey) or B×H×W×3 (RGB)."""
+    return display(images.detach().cpu().clamp(0, 1).mul(255).round().to(torch.uint8).numpy())
+
+
+def display(images: np.ndarray) -> np.ndarray:
+    """uint8 N×C×H×W → N×H×W (one channel) or N×H×W×3 (three), the layout imshow takes."""
+    return images[:, 0] if images.shape[1] == 1 else images.transpose(0, 2, 3, 1)
+
+
+def show(ax, image: np.ndarray, **kwargs) -> None:
+    """One image or mosaic (H×W grey, drawn dark on white as the datasets' grey images are
+    usually shown, or H×W×3 colour as it is)."""
+    if image.ndim == 2:
+        ax.imshow(image, cmap="gray_r", vmin=0, vmax=255, **kwargs)
+    else:
+        ax.imshow(image, **kwargs)
 
 
 def image_grid(images: np.ndarray, cols: int) -> np.ndarray:
-    """N×H×W → one (rows·H)×(cols·W) mosaic with 1-px gaps."""
-    n, h, w = images.shape
+    """N×H×W (or N×H×W×3) → one (rows·H)×(cols·W) mosaic with 1-px gaps."""
+    n, h, w = images.shape[:3]
     rows = (n + cols - 1) // cols
-    grid = np.full((rows * (h + 1) - 1, cols * (w + 1) - 1), 255, dtype=np.uint8)
+    grid = np.full((rows * (h + 1) - 1, cols * (w + 1) - 1, *images.shape[3:]), 255, dtype=np.uint8)
     for i, img in enumerate(images):
         r, c = divmod(i, cols)
         grid[r * (h + 1):r * (h + 1) + h, c * (w + 1):c * (w + 1) + w] = img
@@ -70,27 +83,29 @@ def image_grid(images: np.ndarray, cols: int) -> np.ndarray:
 
 
 def save_grid(path: Path, images: np.ndarray, cols: int, title: str) -> Path:
+    """images: N×H×W or N×H×W×3 uint8 (display layout)."""
     fig, ax = plt.subplots(figsize=(cols * 0.5 + 0.5, (len(images) + cols - 1) // cols * 0.5 + 0.7))
-    ax.imshow(image_grid(images, cols), cmap="gray_r", vmin=0, vmax=255)
+    show(ax, image_grid(images, cols))
     ax.set_title(title, fontsize=10)
     ax.axis("off")
     return atomic.save_figure(path, fig)
 
 
-def save_pairs(path: Path, rows: list[tuple[str, np.ndarray]], labels: np.ndarray | None, title: str) -> Path:
-    """Rows of images (e.g. input / reconstruction) with a label per row and class names
-    above the columns."""
+def save_pairs(path: Path, rows: list[tuple[str, np.ndarray]], labels: np.ndarray | None, title: str,
+               classes: tuple[str, ...] = ()) -> Path:
+    """Rows of images (e.g. input / reconstruction) with a label per row and, where the data
+    has them, class names above the columns."""
     n = len(rows[0][1])
     fig, axes = plt.subplots(len(rows), n, figsize=(n * 0.9, len(rows) * 1.0 + 0.6), squeeze=False)
     for r, (row_label, images) in enumerate(rows):
         for c in range(n):
             ax = axes[r, c]
-            ax.imshow(images[c], cmap="gray_r", vmin=0, vmax=255)
+            show(ax, images[c])
             ax.set_xticks([]), ax.set_yticks([])
             if c == 0:
                 ax.set_ylabel(row_label, fontsize=MIN_FONT_PT)
-            if r == 0 and labels is not None:
-                ax.set_title(CLASSES[int(labels[c])], fontsize=MIN_FONT_PT)
+            if r == 0 and labels is not None and classes:
+                ax.set_title(classes[int(labels[c])], fontsize=MIN_FONT_PT)
     fig.suptitle(title, fontsize=10)
     return atomic.save_figure(path, fig)
 
@@ -127,6 +142,17 @@ def _wrap(title: str, width: int = 34) -> str:
     return "\n".join(textwrap.wrap(title, width)) or title
 
 
-def class_legend(ax, cmap) -> None:
-    handles = [plt.Line2D([], [], marker="o", ls="", color=cmap(i / 9), label=name) for i, name in enumerate(CLASSES)]
-    ax.legend(handles=handles, fontsize=MIN_FONT_PT, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
+def class_colours(classes: tuple[str, ...]):
+    """(colour map, vmax) giving each of `classes` its own colour (tab10, or tab20 beyond ten)."""
+    cmap = plt.get_cmap("tab10" if len(classes) <= 10 else "tab20")
+    return cmap, max(len(classes) - 1, 1)
+
+
+def class_handles(classes: tuple[str, ...]) -> list:
+    cmap, top = class_colours(classes)
+    return [plt.Line2D([], [], marker="o", ls="", color=cmap(i / top), label=name) for i, name in enumerate(classes)]
+
+
+def class_legend(ax, classes: tuple[str, ...]) -> None:
+    ax.legend(handles=class_handles(classes), fontsize=MIN_FONT_PT, loc="center left", bbox_to_anchor=(1.0, 0.5),
+              frameon=False)

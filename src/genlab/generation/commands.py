@@ -5,21 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from genlab.config import StudyConfig, study_from_dict
+from genlab.config import DataConfig
 from genlab.errors import GenlabError
 from genlab.generation import samplers
+from genlab.generation.evaluate import build_sampler, generative_config
 from genlab.generation.features import FeatureNetConfig, load_or_train
 from genlab.runs import RunDir
-
-
-def generative_config(run: RunDir, command: str) -> StudyConfig:
-    """The run's config, refusing runs of another kind (a kitti run holds detectors, whose
-    summaries have no registry model to rebuild) with one line instead of a KeyError."""
-    config = study_from_dict(run.read_config(), source=str(run.config))
-    if config.data.dataset != "fashion_mnist":
-        raise GenlabError(f"`genlab {command}` applies to generative-model runs (Fashion-MNIST studies such as dense "
-                          f"and conv); {run.path} is a {config.study} run — use `genlab detect eval {run.path}`")
-    return config
 
 
 @dataclass
@@ -27,7 +18,7 @@ class SampleRequest:
     run: Path
     model: str
     n: int = 10_000
-    out: Path | None = None  # .npz with `images` uint8 N×28×28
+    out: Path | None = None  # .npz with `images` uint8 N×C×H×W
     grid: Path | None = None  # .png of the first 100
     prior: str | None = None  # GANs only; default: the training prior
     seed: int = 0
@@ -35,8 +26,6 @@ class SampleRequest:
 
 def sample_run(req: SampleRequest) -> str:
     """Draw samples from one model of a run folder; returns a one-line summary."""
-    from genlab.generation.evaluate import build_sampler
-
     if req.out is None and req.grid is None:
         raise GenlabError("nothing to write: pass --out samples.npz and/or --grid samples.png")
     if req.n < 1:
@@ -49,7 +38,7 @@ def sample_run(req: SampleRequest) -> str:
     method, sampler = build_sampler(run, config, req.model, samplers.SamplerOptions(prior=req.prior), req.seed)
     if sampler is None:
         raise GenlabError(f"model {req.model!r} cannot generate images (no sample() and no encoder/decoder)")
-    images = samplers.draw(sampler, req.n, req.seed)  # uint8 n×28×28
+    images = samplers.draw(sampler, req.n, req.seed)  # uint8 n×C×H×W
     written = []
     if req.out:
         written.append(samplers.save_npz(req.out, images, model=req.model, sampler=sampler.description, seed=req.seed))
@@ -58,14 +47,17 @@ def sample_run(req: SampleRequest) -> str:
     return f"{req.n:,} samples of {req.model} ({sampler.description}) → {', '.join(map(str, written))}"
 
 
-def metrics_net(retrain: bool = False, cfg: FeatureNetConfig = FeatureNetConfig()) -> str:
-    """Train the feature network if needed (or on request) and describe it."""
-    fnet, trained = load_or_train(cfg, retrain=retrain)
+def metrics_net(data_config: DataConfig, retrain: bool = False, cfg: FeatureNetConfig = FeatureNetConfig()) -> str:
+    """Train the feature network of a dataset if needed (or on request) and describe it."""
+    from genlab.data import load
+
+    data = load(data_config)
+    fnet, trained = load_or_train(cfg, data, data.mirror, retrain=retrain)
     rec = fnet.record
     return "\n".join([
-        f"feature network: {fnet.path}" + (" (trained now)" if trained else " (cached)"),
+        f"feature network of {data.title}: {fnet.path}" + (" (trained now)" if trained else " (cached)"),
         f"  sha256:        {fnet.sha256} (verified)",
-        f"  test accuracy: {rec['test_accuracy']:.2%} on {rec['config'].get('test_subset') or 10000:,} test images",
+        f"  test accuracy: {rec['test_accuracy']:.2%} on {rec.get('test_images', len(data.test_images)):,} test images",
         f"  trained on:    {rec['train_images']:,} images in {rec['train_seconds']} s ({rec['threads']} threads)",
         f"  features:      {fnet.net.num_features}-d penultimate layer",
     ])

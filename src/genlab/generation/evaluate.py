@@ -2,9 +2,9 @@
 
 For each model that can generate (GAN / VAE from their prior, plain AEs through a
 Gaussian mixture on their latent codes) genlab draws `n` samples and measures them
-against the Fashion-MNIST test set. The same numbers for `n` held-out real training
-images — the real-data floor — give every number a yardstick: a generator can at best
-match real images, not reach zero.
+against the test set of the run's dataset. The same numbers for `n` held-out real
+training images — the real-data floor — give every number a yardstick: a generator can at
+best match real images, not reach zero.
 """
 from __future__ import annotations
 
@@ -15,51 +15,70 @@ from pathlib import Path
 
 import torch
 
-from genlab.config import StudyConfig
+from genlab.config import StudyConfig, study_from_dict
+from genlab.data import load as load_data
 from genlab.errors import GenlabError
 from genlab.generation import figures, samplers
 from genlab.generation.features import (FeatureNet, FeatureNetConfig, extract, floor_images, load_or_train,
-                                     reference_features)
+                                        reference_features)
 from genlab.generation.scores import FeatureSet, MetricOptions, all_metrics, fid
 from genlab.runs import RunDir
 
 SECTION = "generation"  # the metrics.json section this module owns
 EPOCH_KEY = "epoch_fid"  # the per-epoch record key written by epoch_fid.EpochFID
-TEST_SIZE = 10_000  # the reference: the whole Fashion-MNIST test set
 
 
 @dataclass
 class EvaluateOptions:
-    n: int = 10_000  # samples per generator (and real floor images); the test set has 10,000
+    n: int = 10_000  # samples per generator (and real floor images); at most the test set's size
     models: list[str] | None = None  # default: every trained model that can generate
     seed: int = 0
     metrics: MetricOptions = field(default_factory=MetricOptions)
     sampler: samplers.SamplerOptions = field(default_factory=samplers.SamplerOptions)
-    feature_net: FeatureNetConfig = field(default_factory=FeatureNetConfig)
+    feature_net: FeatureNetConfig | None = field(default_factory=FeatureNetConfig)  # None: the run's own setting
     inception_weights: Path | None = None  # local pt_inception weights → also Inception-FID
     inception_n: int = 2000  # Inception-v3 is slow on a CPU: fewer images for it
     progress: bool = True
 
 
+def generative_config(run: RunDir, command: str) -> StudyConfig:
+    """The run's config, refusing runs of another kind (a kitti run holds detectors, whose
+    summaries have no registry model to rebuild) with one line instead of a KeyError."""
+    config = study_from_dict(run.read_config(), source=str(run.config))
+    if config.data.dataset == "kitti":
+        raise GenlabError(f"`genlab {command}` applies to runs of generative models on images (studies such as dense "
+                          f"and gen); {run.path} is a {config.study} run — use `genlab detect eval {run.path}`")
+    return config
+
+
+def run_feature_net(config: StudyConfig) -> FeatureNetConfig:
+    """The feature network a run's study file asked for (analysis.generation.feature_net), else the default."""
+    from genlab.typed_settings import from_dict
+
+    raw = (config.analysis.get("generation") or {}).get("feature_net") if isinstance(config.analysis, dict) else None
+    return from_dict(FeatureNetConfig, raw, "analysis.generation.feature_net") if raw else FeatureNetConfig()
+
+
 def evaluate_run(run: RunDir | Path, opts: EvaluateOptions = EvaluateOptions()) -> dict:
     """Measure every generator of `run`, write metrics.json["generation"] and figures, return it."""
-    from genlab.generation.commands import generative_config
-
     run = run if isinstance(run, RunDir) else RunDir(Path(run))
     config = generative_config(run, "evaluate")  # one line for a kitti run folder
     start = time.perf_counter()
-    n = _check_n(opts.n, TEST_SIZE)  # before anything slow
+    data = load_data(config.data)
+    n = _check_n(opts.n, len(data.test_images))  # before anything slow
     if opts.inception_weights:
         from genlab.generation import inception
 
         inception.check_available(opts.inception_weights)  # fail before minutes of work, not after
-    fnet, _ = load_or_train(opts.feature_net, progress=opts.progress)
-    reference = FeatureSet(*reference_features(fnet))
-    floor = floor_images()[:n]
+    fnet, _ = load_or_train(opts.feature_net or run_feature_net(config), data, data.mirror, progress=opts.progress)
+    reference = FeatureSet(*reference_features(fnet, data))
+    floor = floor_images(data)[:n]
     floor_set = FeatureSet(*extract(fnet.net, floor))
     result = {
         "feature_net": _describe(fnet),
-        "reference": f"Fashion-MNIST test set ({len(reference.features):,} images)",
+        "data": {"title": data.title, "classes": list(data.classes), "official": data.official, "note": data.note},
+        "reference": f"{data.title} test set ({len(reference.features):,} images)",
+        "test_size": len(reference.features),
         "n": n,
         "seed": opts.seed,
         "options": asdict(opts.metrics),
@@ -78,7 +97,8 @@ def evaluate_run(run: RunDir | Path, opts: EvaluateOptions = EvaluateOptions()) 
     _keep_other_models(run, result, config, opts)
     result["epoch_floor"] = _epoch_floors(run, result["models"], reference, floor_set)
     if opts.inception_weights:
-        result["inception"] = inception.inception_fid(opts.inception_weights, floor, sets, opts.inception_n)
+        result["inception"] = inception.inception_fid(opts.inception_weights, data.test_images, floor, sets,
+                                                      opts.inception_n)
     figures.class_histograms(run, result)
     figures.epoch_fid_curves(run, result, EPOCH_KEY)
     result["wall_s"] = round(time.perf_counter() - start, 1)
@@ -135,7 +155,7 @@ _TRAIN_IMAGES: dict = {}
 
 
 def train_images(config: StudyConfig) -> torch.Tensor:
-    """The run's own training split (uint8), which the AE mixture samplers are fitted on."""
+    """The run's own training split (uint8 N×C×H×W), which the AE mixture samplers are fitted on."""
     from genlab.data.splits import make_splits
 
     key = (repr(config.data), config.seed)
@@ -150,8 +170,7 @@ def build_sampler(run: RunDir, config: StudyConfig, name: str, opts: samplers.Sa
     from genlab.registry import load_trained
 
     method = load_trained(run.model(name).path)
-    needs_codes = not hasattr(method, "sample") and hasattr(method, "encode")
-    images = train_images(config) if needs_codes else None
+    images = train_images(config) if method.sampling == "codes" else None
     return method, samplers.sampler_for(method, opts, images, seed)
 
 
@@ -160,8 +179,9 @@ def _evaluate_model(run, config, spec, fnet, reference, n, opts):
     method, sampler = build_sampler(run, config, spec.name, opts.sampler, opts.seed)
     if sampler is None:
         return None, None
-    images = samplers.draw(sampler, n, opts.seed, opts.sampler.batch_size)  # uint8 n×28×28
-    entry = {"title": spec.title, "sampler": sampler.description, "prior": getattr(method, "prior", None),
+    images = samplers.draw(sampler, n, opts.seed, opts.sampler.batch_size)  # uint8 n×C×H×W
+    # "prior": the prior of a model whose prior is a setting (a GAN's), compared across priors in the report
+    entry = {"title": spec.title, "sampler": sampler.description, "prior": method.prior if method.prior_choice else None,
              **all_metrics(reference, FeatureSet(*extract(fnet.net, images)), opts.metrics)}
     entry["seconds"] = round(time.perf_counter() - t0, 1)
     samplers.save_grid(run.figure(figures.SAMPLES_FIGURE.format(name=spec.name)), images[:100], f"{spec.title}: {sampler.description}")

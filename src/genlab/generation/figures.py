@@ -4,7 +4,6 @@ from __future__ import annotations
 import numpy as np
 
 from genlab import atomic
-from genlab.data.fashion_mnist import CLASSES
 from genlab.runs import RunDir
 
 HIST_FIGURE = "quality_class_histogram"
@@ -23,8 +22,10 @@ def _plt():
 
 
 def class_histograms(run: RunDir, result: dict) -> None:
-    """Heat map: rows = real floor and each generator, columns = classes, cells = share of
-    samples the classifier assigns there. A missing class (mode collapse) is a pale cell."""
+    """Heat map: rows = real floor and each generator, columns = the data's classes, cells =
+    share of samples the classifier assigns there. A missing class (mode collapse) is a dark
+    cell (0 %) in a row."""
+    classes = result["data"]["classes"]
     rows = [("real floor", result["floor"]["class_hist"])]
     rows += [(name, entry["class_hist"]) for name, entry in result["models"].items()]
     shares = np.array([hist for _, hist in rows]) * 100  # sets × classes, percent
@@ -34,9 +35,9 @@ def class_histograms(run: RunDir, result: dict) -> None:
     for (r, c), value in np.ndenumerate(shares):
         ax.text(c, r, f"{value:.1f}", ha="center", va="center", fontsize=7,
                 color="white" if value < 12 else "black")
-    ax.set_xticks(range(len(CLASSES)), CLASSES, rotation=30, ha="right", fontsize=8)
+    ax.set_xticks(range(len(classes)), classes, rotation=30, ha="right", fontsize=8)
     ax.set_yticks(range(len(rows)), [name for name, _ in rows], fontsize=8)
-    ax.set_title("Class histogram of samples (% per class; the test set has 10% each)", fontsize=9)
+    ax.set_title("Class histogram of samples (% per class)", fontsize=9)
     fig.colorbar(image, ax=ax, label="% of samples")
     atomic.save_figure(run.figure(HIST_FIGURE), fig)
 
@@ -60,7 +61,7 @@ def epoch_fid_curves(run: RunDir, result: dict, key: str) -> bool:
         ax.axhline(value, color="grey", ls="--", lw=1, label=f"real floor (n={size})")
     ax.set_yscale("log")
     ax.set_xlabel("epoch")
-    ax.set_ylabel("FID (Fashion-MNIST features, log scale)")
+    ax.set_ylabel(f"FID ({result['data']['title']} features, log scale)")
     ax.set_title("FID per epoch on a small sample", fontsize=9)
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)

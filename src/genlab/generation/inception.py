@@ -2,8 +2,9 @@
 
 Uses torchmetrics' FrechetInceptionDistance with its InceptionV3 extractor, which needs
 the torch-fidelity package and the `pt_inception-2015-12-05` weights file. These numbers
-use the published feature space, but on upscaled 28×28 grey images they still say more
-about Inception than about clothes; genlab's own-feature FID stays the headline.
+use the published feature space, but on small upscaled images (grey ones copied to three
+channels) they still say more about Inception than about the images; genlab's own-feature
+FID stays the headline.
 """
 from __future__ import annotations
 
@@ -27,21 +28,19 @@ def check_available(weights: Path) -> Path:
 
 
 def _rgb(images: torch.Tensor) -> torch.Tensor:
-    """uint8 N×28×28 → uint8 N×3×28×28 (the extractor resizes to 299×299 itself)."""
-    return images.unsqueeze(1).expand(-1, 3, -1, -1).contiguous()
+    """uint8 N×C×H×W → uint8 N×3×H×W (grey copied to three channels; the extractor resizes to 299×299 itself)."""
+    return images.expand(-1, 3, -1, -1).contiguous() if images.shape[1] == 1 else images
 
 
-def inception_fid(weights: Path, floor: torch.Tensor, sets: dict[str, torch.Tensor], n: int = 2000,
-                  batch_size: int = 100) -> dict:
-    """Inception-FID of the real floor and of each generated set against n test images."""
+def inception_fid(weights: Path, test_images: torch.Tensor, floor: torch.Tensor, sets: dict[str, torch.Tensor],
+                  n: int = 2000, batch_size: int = 100) -> dict:
+    """Inception-FID of the real floor and of each generated set against n test images (uint8 N×C×H×W)."""
     from torchmetrics.image.fid import FrechetInceptionDistance
-
-    from genlab.data import fashion_mnist
 
     weights = check_available(weights)
     metric = FrechetInceptionDistance(feature=2048, reset_real_features=False,
                                       feature_extractor_weights_path=str(weights))
-    test = fashion_mnist.load().test_images[:n]
+    test = test_images[:n]
     for s in range(0, len(test), batch_size):
         metric.update(_rgb(test[s:s + batch_size]), real=True)
     out = {"n": min(n, len(test)), "weights": str(weights), "fid": {}}

@@ -1,9 +1,10 @@
-"""Turn any trained model into a sampler: `sample(n, generator) -> n×1×28×28 in [0, 1]`.
+"""Turn any trained model into a sampler: `sample(n, generator) -> n×C×H×W in [0, 1]`, chosen
+by how the model says it generates (`Method.sampling`).
 
-GANs and VAEs sample from their prior. A plain autoencoder has no prior, so genlab fits
-a Gaussian mixture (sklearn, full covariance) to its latent codes of the training set
-and decodes draws from it — the usual way to make an AE generate, and a fair yardstick
-for how much the VAE's KL term buys.
+GANs and VAEs sample from their prior ("prior"). A plain autoencoder has none ("codes"), so
+genlab fits a Gaussian mixture (sklearn, full covariance) to its latent codes of the
+training set and decodes draws from it — the usual way to make an AE generate, and a fair
+yardstick for how much the VAE's KL term buys.
 """
 from __future__ import annotations
 
@@ -37,9 +38,9 @@ class PriorSampler:
 
     def __init__(self, method, prior: str | None = None) -> None:
         self.method, self.prior = method, prior
-        trained = getattr(method, "prior", None)
-        if prior and trained is None:
-            raise GenlabError("--prior applies to GANs only; this model has no latent prior to choose")
+        trained = method.prior
+        if prior and not method.prior_choice:
+            raise GenlabError("--prior applies to models whose prior can be chosen (GANs); this one's cannot")
         self.description = _prior_description(trained, prior)
 
     @torch.no_grad()
@@ -50,7 +51,7 @@ class PriorSampler:
 
 def _prior_description(trained: str | None, chosen: str | None) -> str:
     if trained is None:
-        return "N(0, I) prior"
+        return "its prior"
     if chosen in (None, trained):
         return f"{trained} prior (as trained)"
     return f"{chosen} prior (trained with {trained})"
@@ -89,20 +90,20 @@ class GaussianMixtureSampler:
 
 @torch.no_grad()
 def encode_all(method, images: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
-    """uint8 N×28×28 → N×D codes on the CPU."""
+    """uint8 N×C×H×W → N×D codes on the CPU."""
     device = next(method.parameters()).device
-    codes = [method.encode(images[s:s + batch_size].unsqueeze(1).float().div(255).to(device)).cpu()
+    codes = [method.encode(images[s:s + batch_size].float().div(255).to(device)).cpu()
              for s in range(0, len(images), batch_size)]
     return torch.cat(codes)
 
 
 def sampler_for(method, opts: SamplerOptions, train_images: torch.Tensor | None = None, seed: int = 0) -> Sampler | None:
-    """The sampler for a model by capability; None for a model that cannot generate."""
-    if hasattr(method, "sample"):
+    """The sampler for a model, by how it says it generates; None for a model that cannot."""
+    if method.sampling == "prior":
         return PriorSampler(method, opts.prior)
     if opts.prior:
-        raise GenlabError("--prior applies to GANs only; this model has no latent prior to choose")
-    if hasattr(method, "encode") and hasattr(method, "decode"):
+        raise GenlabError("--prior applies to models whose prior can be chosen (GANs); this one has no prior")
+    if method.sampling == "codes":
         if train_images is None:
             raise GenlabError("sampling an autoencoder needs its training images to fit the latent mixture")
         return GaussianMixtureSampler(method, train_images, opts, seed)
@@ -111,18 +112,18 @@ def sampler_for(method, opts: SamplerOptions, train_images: torch.Tensor | None 
 
 @torch.no_grad()
 def draw(sampler: Sampler, n: int, seed: int = 0, batch_size: int = 1000) -> torch.Tensor:
-    """n samples as uint8 N×28×28 (rounded, clamped), in batches, reproducibly seeded."""
+    """n samples as uint8 N×C×H×W (rounded, clamped), in batches, reproducibly seeded."""
     generator = torch.Generator().manual_seed(seed)
     out = []
     for s in range(0, n, batch_size):
-        images = sampler.sample(min(batch_size, n - s), generator=generator).cpu()  # b×1×28×28
+        images = sampler.sample(min(batch_size, n - s), generator=generator).cpu()  # b×C×H×W
         out.append(quantize_uint8(images))
     return torch.cat(out)
 
 
 def quantize_uint8(images: torch.Tensor) -> torch.Tensor:
-    """B×1×28×28 (or B×28×28) floats in [0, 1] → uint8 B×28×28."""
-    return images.reshape(len(images), 28, 28).clamp(0, 1).mul(255).round().to(torch.uint8)
+    """B×C×H×W floats in [0, 1] → uint8 B×C×H×W."""
+    return images.clamp(0, 1).mul(255).round().to(torch.uint8)
 
 
 def save_npz(path: Path, images: torch.Tensor, **meta) -> Path:
@@ -130,8 +131,9 @@ def save_npz(path: Path, images: torch.Tensor, **meta) -> Path:
 
 
 def save_grid(path: Path, images: torch.Tensor, title: str = "", cols: int = 10) -> Path:
-    """A grid of the first 10 rows × cols images (uint8 N×28×28) as a PNG, drawn like every
+    """A grid of the first 10 rows × cols images (uint8 N×C×H×W) as a PNG, drawn like every
     other sample grid of a report."""
+    from genlab.figures.common import display
     from genlab.figures.common import save_grid as draw_grid
 
-    return draw_grid(Path(path), images[:cols * 10].numpy(), cols, title)
+    return draw_grid(Path(path), display(images[:cols * 10].numpy()), cols, title)

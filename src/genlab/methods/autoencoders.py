@@ -10,7 +10,7 @@ from genlab.methods.base import Loss, Method
 from genlab.methods.gaussian_sample import gaussian_sample
 from genlab.param_domains import RECONSTRUCTIONS
 
-
+RECONSTRUCTION_FORMS = {"bce": "binary cross-entropy", "mse": "squared error"}  # a VAE's `reconstruction`
 
 def _require_number(name: str, value, low: float = 0.0) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value < float("inf"):
@@ -29,11 +29,21 @@ def reconstruction_error(x_hat: torch.Tensor, x: torch.Tensor, kind: str) -> tor
 
 
 class Autoencoder(Method):
-    """Deterministic AE: minimise the mean per-pixel MSE between x and decode(encode(x))."""
+    """Deterministic AE: minimise the mean per-pixel MSE between x and decode(encode(x)).
+    It has no prior of its own: it generates through a mixture fitted to its codes."""
+
+    sampling = "codes"
 
     def __init__(self, encoder: nn.Module, decoder: nn.Module, latent_dim: int):
         super().__init__()
         self.encoder, self.decoder, self.latent_dim = encoder, decoder, latent_dim
+
+    def loss_sentence(self) -> str:
+        return "mean squared error per pixel"
+
+    def traits(self) -> dict[str, str]:
+        return {"objective": "reconstruction", "noise in training": "no", "loss": "MSE",
+                "latent space": f"deterministic, {self.latent_dim}-d"}
 
     def encode(self, x):
         return self.encoder(x).flatten(1)  # B×D
@@ -62,6 +72,17 @@ class DenoisingAutoencoder(Autoencoder):
         _require_number("noise_factor", noise_factor)
         self.noise_factor = noise_factor
 
+    def capabilities(self) -> frozenset[str]:
+        return super().capabilities() | {"denoise"}
+
+    def loss_sentence(self) -> str:
+        return (f"mean squared error per pixel against the clean image, from a freshly noised input "
+                f"x + {self.noise_factor:g}·N(0, 1) (not clipped to [0, 1]), on validation too")
+
+    def traits(self) -> dict[str, str]:
+        return {**super().traits(), "objective": "denoising",
+                "noise in training": f"yes, x + {self.noise_factor:g}·N(0, 1)"}
+
     def corrupt(self, x):
         # also at validation: the DAE's validation loss is its denoising loss (as the report's)
         return x + self.noise_factor * torch.randn_like(x)
@@ -70,6 +91,9 @@ class DenoisingAutoencoder(Autoencoder):
 class VariationalAutoencoder(Method):
     """VAE: the encoder network gives features, a linear head gives (μ, log σ²),
     z = μ + σ·ε, and the loss is per-image reconstruction + β·KL(q(z|x) ‖ N(0, I))."""
+
+    sampling = "prior"
+    prior = "normal"
 
     def __init__(self, encoder: nn.Module, decoder: nn.Module, feature_dim: int, latent_dim: int,
                  reconstruction: str = "bce", beta: float = 1.0):
@@ -80,6 +104,23 @@ class VariationalAutoencoder(Method):
         self.encoder, self.decoder = encoder, decoder
         self.head = nn.Linear(feature_dim, 2 * latent_dim)
         self.latent_dim, self.reconstruction, self.beta = latent_dim, reconstruction, beta
+
+    def capabilities(self) -> frozenset[str]:
+        return super().capabilities() | {"variational"}
+
+    @property
+    def reconstruction_form(self) -> str:
+        return RECONSTRUCTION_FORMS[self.reconstruction]
+
+    def loss_sentence(self) -> str:
+        beta = "" if self.beta == 1 else f"{self.beta:g}·"
+        return (f"per-image {self.reconstruction_form} summed over the pixels + {beta}KL(q(z|x) ‖ N(0, I)) in nats "
+                f"over its {self.latent_dim}-d latent, averaged over images")
+
+    def traits(self) -> dict[str, str]:
+        return {"objective": "probabilistic (reconstruction + KL)", "noise in training": "no",
+                "loss": f"{self.reconstruction.upper()} + KL divergence",
+                "latent space": f"probabilistic (μ, σ), {self.latent_dim}-d"}
 
     def posterior(self, x):
         mu, logvar = self.head(self.encoder(x).flatten(1)).float().chunk(2, dim=1)  # B×D each, float32 for the KL
@@ -94,10 +135,12 @@ class VariationalAutoencoder(Method):
     def reconstruct(self, x):
         return self.decoder(self.encode(x))
 
+    def noise(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """n×latent draws from the prior N(0, I)."""
+        return torch.randn(n, self.latent_dim, generator=generator, device=self.head.weight.device)
+
     def sample(self, n: int, generator: torch.Generator | None = None):
-        device = self.head.weight.device
-        z = torch.randn(n, self.latent_dim, generator=generator, device=device)
-        return self.decoder(z)
+        return self.decoder(self.noise(n, generator))
 
     def _total_reconstruction_error(self, z, x):
         """Scalar: the reconstruction error of decode(z) against x, summed over images and pixels.

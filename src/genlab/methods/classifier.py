@@ -17,13 +17,13 @@ from genlab.methods.base import Loss, Method
 
 
 class PixelEncoder(nn.Module):
-    """The raw-pixel baseline's 'encoder': B×1×28×28 → B×784, no parameters."""
+    """The raw-pixel baseline's 'encoder': B×C×H×W → B×(C·H·W), no parameters."""
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
-        return x.flatten(1)  # B×784
+        return x.flatten(1)  # B×(C·H·W)
 
 
-def mlp_head(in_dim: int, hidden: list[int], classes: int = 10, dropout: float = 0.0) -> nn.Sequential:
+def mlp_head(in_dim: int, hidden: list[int], classes: int, dropout: float = 0.0) -> nn.Sequential:
     """Flatten → (Linear → ReLU → Dropout) per hidden width → Linear to class logits."""
     layers: list[nn.Module] = [nn.Flatten()]
     for width in hidden:
@@ -56,7 +56,7 @@ class ClassifierHead(Method):
     The standardisation is fixed (buffers, not parameters), set from the training features:
     bottleneck codes can sit on any scale, which would slow the head's training."""
 
-    def __init__(self, feature_dim: int, hidden: list[int] = (512,), classes: int = 10, dropout: float = 0.0):
+    def __init__(self, feature_dim: int, classes: int, hidden: list[int] = (512,), dropout: float = 0.0):
         super().__init__()
         self.register_buffer("feature_mean", torch.zeros(feature_dim))
         self.register_buffer("feature_std", torch.ones(feature_dim))
@@ -104,7 +104,7 @@ class FrozenEncoderClassifier(Method):
 
     @torch.no_grad()
     def features(self, x: torch.Tensor) -> torch.Tensor:
-        """B×1×28×28 → B×D, without building a graph through the encoder."""
+        """B×C×H×W → B×D, without building a graph through the encoder."""
         return self.encoder.encode(x)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -24,6 +24,8 @@ class GAN(Method):
     so the discriminator never sees a range difference it could exploit."""
 
     optimizers = ("discriminator", "generator")
+    sampling = "prior"
+    prior_choice = True  # any of PRIORS, whatever it trained with (genlab sample --prior)
 
     def __init__(self, generator: nn.Module, discriminator: nn.Module, latent_dim: int, prior: str = "normal"):
         super().__init__()
@@ -34,6 +36,14 @@ class GAN(Method):
         self.generator, self.discriminator = generator, discriminator
         self.latent_dim, self.prior = latent_dim, prior
 
+    def loss_sentence(self) -> str:
+        return ("the discriminator's binary cross-entropy on real and generated images; the generator's "
+                "non-saturating loss, −log D(G(z))")
+
+    def traits(self) -> dict[str, str]:
+        return {"objective": "adversarial", "noise in training": "no", "loss": "non-saturating GAN loss",
+                "latent space": f"{self.prior} prior, {self.latent_dim}-d"}
+
     def parameter_groups(self):
         return {"discriminator": list(self.discriminator.parameters()),
                 "generator": list(self.generator.parameters())}
@@ -42,14 +52,15 @@ class GAN(Method):
         device = next(self.generator.parameters()).device
         return prior_noise(n, self.latent_dim, prior or self.prior, generator, device)
 
-    def generate(self, z: torch.Tensor) -> torch.Tensor:
-        return (self.generator(z) + 1) / 2  # [-1, 1] → [0, 1]
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        """B×latent codes → B×C×H×W images in [0, 1]: the generator, rescaled from [-1, 1]."""
+        return (self.generator(z) + 1) / 2
 
     def sample(self, n: int, generator: torch.Generator | None = None, prior: str | None = None):
-        return self.generate(self.noise(n, generator, prior))
+        return self.decode(self.noise(n, generator, prior))
 
     def loss(self, x, y, optimizer):
-        real = x * 2 - 1  # B×1×28×28 in [-1, 1]
+        real = x * 2 - 1  # B×C×H×W in [-1, 1]
         fake = self.generator(self.noise(len(x)))
         if optimizer == "discriminator":
             real_logits, fake_logits = self.discriminate(real), self.discriminate(fake.detach())

@@ -33,6 +33,13 @@ class WGANGP(GAN):
     def critic(self) -> nn.Module:
         return self.discriminator  # one module, stored under the GAN's name
 
+    def loss_sentence(self) -> str:
+        return (f"critic: E[D(G(z))] − E[D(x)] + {self.gp_weight:g}·(‖∇D(x̂)‖ − 1)² at points x̂ between real and "
+                "generated images; generator: −E[D(G(z))]")
+
+    def traits(self) -> dict[str, str]:
+        return {**super().traits(), "loss": f"Wasserstein estimate + gradient penalty (λ = {self.gp_weight:g})"}
+
     def parameter_groups(self):
         return {"critic": list(self.critic.parameters()), "generator": list(self.generator.parameters())}
 
@@ -47,7 +54,7 @@ class WGANGP(GAN):
         return (grad.flatten(1).norm(dim=1) - 1).pow(2).mean()
 
     def loss(self, x, y, optimizer):
-        real = x * 2 - 1  # B×1×28×28 in [-1, 1]
+        real = x * 2 - 1  # B×C×H×W in [-1, 1]
         fake = self.generator(self.noise(len(x)))
         if optimizer == "critic":
             wasserstein = self.discriminate(real).mean() - self.discriminate(fake.detach()).mean()

@@ -1,10 +1,10 @@
-"""Dense (MLP) encoders, decoders, generator and discriminator for 28×28 images."""
+"""Dense (MLP) encoders, decoders, generator and discriminator for images of any shape
+(C, H, W): an image enters and leaves as its C·H·W values, flattened."""
 from __future__ import annotations
 
-from torch import nn
+import math
 
-IMAGE_SHAPE = (1, 28, 28)
-PIXELS = 28 * 28
+from torch import nn
 
 ACTIVATIONS = {"relu": nn.ReLU, "leaky_relu": lambda: nn.LeakyReLU(0.2), "none": nn.Identity,
                "sigmoid": nn.Sigmoid, "tanh": nn.Tanh}
@@ -31,42 +31,45 @@ def _check_activation(name: str) -> None:
 
 
 class DenseEncoder(nn.Module):
-    """B×1×28×28 → B×out_dim."""
+    """B×C×H×W → B×out_dim."""
 
-    def __init__(self, out_dim: int, hidden: list[int] = (), out_act: str = "none", hidden_act: str = "relu"):
+    def __init__(self, shape: tuple[int, int, int], out_dim: int, hidden: list[int] = (), out_act: str = "none",
+                 hidden_act: str = "relu"):
         super().__init__()
         self.out_dim = out_dim
-        self.net = mlp([PIXELS, *hidden, out_dim], hidden_act, out_act)
+        self.net = mlp([math.prod(shape), *hidden, out_dim], hidden_act, out_act)
 
     def forward(self, x):
-        return self.net(x.flatten(1))  # B×784 → B×out_dim
+        return self.net(x.flatten(1))  # B×(C·H·W) → B×out_dim
 
 
 class DenseDecoder(nn.Module):
-    """B×in_dim → B×1×28×28 (activation `out_act`, sigmoid for pixels in [0, 1]).
+    """B×in_dim → B×C×H×W (activation `out_act`, sigmoid for pixels in [0, 1]).
 
     `logits` is the output before that activation, for losses that take it (a VAE's
     cross-entropy from logits is one fused kernel, and exact where the sigmoid saturates)."""
 
-    def __init__(self, in_dim: int, hidden: list[int] = (), out_act: str = "sigmoid", hidden_act: str = "relu"):
+    def __init__(self, shape: tuple[int, int, int], in_dim: int, hidden: list[int] = (), out_act: str = "sigmoid",
+                 hidden_act: str = "relu"):
         super().__init__()
         _check_activation(out_act)
-        self.net = mlp([in_dim, *hidden, PIXELS], hidden_act, "none")  # no parameters in the activation:
+        self.shape = tuple(shape)
+        self.net = mlp([in_dim, *hidden, math.prod(shape)], hidden_act, "none")  # no parameters in the activation:
         self.out = ACTIVATIONS[out_act]()  # the state_dict keys are those of one Sequential ending in it
 
     def logits(self, z):
-        return self.net(z).view(-1, *IMAGE_SHAPE)  # B×1×28×28, before the output activation
+        return self.net(z).view(-1, *self.shape)  # B×C×H×W, before the output activation
 
     def forward(self, z):
         return self.out(self.logits(z))
 
 
 class DenseDiscriminator(nn.Module):
-    """B×1×28×28 → B logits (real vs fake)."""
+    """B×C×H×W → B logits (real vs fake)."""
 
-    def __init__(self, hidden: list[int] = (512, 256)):
+    def __init__(self, shape: tuple[int, int, int], hidden: list[int] = (512, 256)):
         super().__init__()
-        self.net = mlp([PIXELS, *hidden, 1], "leaky_relu", "none")
+        self.net = mlp([math.prod(shape), *hidden, 1], "leaky_relu", "none")
 
     def forward(self, x):
         return self.net(x.flatten(1)).squeeze(1)

@@ -1,6 +1,6 @@
-"""`genlab export RUN --format csv|md|tex`: every table of a run's report, and every model's
-per-epoch metrics, as files a user can paste into a paper, a course page or a spreadsheet.
-Built from the run folder alone, through the same sections the report renders."""
+"""A report table as CSV, Markdown or LaTeX, and a model's per-epoch metrics as a table: what
+`genlab export RUN --format csv|md|tex` writes (genlab.studies.runner.export_run), files a
+user can paste into a paper, a course page or a spreadsheet."""
 from __future__ import annotations
 
 import csv
@@ -58,25 +58,3 @@ def epoch_table(records: list[dict]) -> Table:
     rows = [[r["epoch"], *[(r.get(k.split(".", 1)[0]) or {}).get(k.split(".", 1)[1]) for k in keys]] for r in records]
     return Table(["epoch", *keys], rows)
 
-
-def export_run(run_path: Path, fmt_name: str, out: Path) -> list[Path]:
-    from genlab.runs import RunDir
-    from genlab.studies.runner import report_content
-
-    run = RunDir(Path(run_path))
-    content = report_content(run)
-    written = []
-    for i, section in enumerate(content.sections, 1):
-        tables = [b for b in section.blocks if isinstance(b, Table)]
-        for j, table in enumerate(tables, 1):
-            suffix = f"_{j}" if len(tables) > 1 else ""
-            written.append(atomic.write_text(out / f"{i:02d}_{slug(section.title)}{suffix}.{fmt_name}",
-                                             render(table, fmt_name)))
-    for spec in content.config.get("models", []):
-        model = run.model(spec["name"])
-        if model.metrics.is_file():
-            records = model.read_metrics()
-            if records:
-                written.append(atomic.write_text(out / f"epochs_{spec['name']}.{fmt_name}",
-                                                 render(epoch_table(records), fmt_name)))
-    return written

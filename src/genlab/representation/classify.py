@@ -29,7 +29,7 @@ MONITOR = "val.accuracy"
 
 @dataclass
 class HeadConfig:
-    """The MLP head and how it is trained (the study file's `analysis.head`)."""
+    """The MLP head and how it is trained (the study file's `analysis.frozen_classifiers.head`)."""
 
     hidden: list[int] = field(default_factory=lambda: [512])
     dropout: float = 0.2
@@ -41,14 +41,14 @@ class HeadConfig:
 
     def __post_init__(self) -> None:
         checks = [
-            (all(w >= 1 for w in self.hidden), f"analysis.head.hidden must list widths >= 1, got {self.hidden}"),
-            (0 <= self.dropout < 1, f"analysis.head.dropout must be in [0, 1), got {self.dropout}"),
-            (self.epochs >= 1, f"analysis.head.epochs must be >= 1, got {self.epochs}"),
-            (self.batch_size >= 1, f"analysis.head.batch_size must be >= 1, got {self.batch_size}"),
+            (all(w >= 1 for w in self.hidden), f"analysis.frozen_classifiers.head.hidden must list widths >= 1, got {self.hidden}"),
+            (0 <= self.dropout < 1, f"analysis.frozen_classifiers.head.dropout must be in [0, 1), got {self.dropout}"),
+            (self.epochs >= 1, f"analysis.frozen_classifiers.head.epochs must be >= 1, got {self.epochs}"),
+            (self.batch_size >= 1, f"analysis.frozen_classifiers.head.batch_size must be >= 1, got {self.batch_size}"),
             (self.optimizer in OPTIMIZERS,
-             f"analysis.head.optimizer must be one of {', '.join(OPTIMIZERS)}, got {self.optimizer!r}"),
-            (0 < self.lr < 10, f"analysis.head.lr must be in (0, 10), got {self.lr}"),
-            (self.weight_decay >= 0, f"analysis.head.weight_decay must be >= 0, got {self.weight_decay}"),
+             f"analysis.frozen_classifiers.head.optimizer must be one of {', '.join(OPTIMIZERS)}, got {self.optimizer!r}"),
+            (0 < self.lr < 10, f"analysis.frozen_classifiers.head.lr must be in (0, 10), got {self.lr}"),
+            (self.weight_decay >= 0, f"analysis.frozen_classifiers.head.weight_decay must be >= 0, got {self.weight_decay}"),
         ]
         for ok, message in checks:
             if not ok:
@@ -74,7 +74,8 @@ def train_head(head: ClassifierHead, data: dict[str, Features], cfg: HeadConfig,
                     seed, options, (keep,), name=name)
     predicted = predict(head, data["test"])
     summary.update({"best": keep.best(model_dir), "layers": head.describe(),
-                    "test_metrics": classification_metrics(data["test"].y.numpy(), predicted.numpy()),
+                    "test_metrics": classification_metrics(data["test"].y.numpy(), predicted.numpy(),
+                                                           head.mlp[-1].out_features),
                     "n_train": len(data["train"]), "n_val": len(data["val"]), "n_test": len(data["test"])})
     atomic.write_json(model_dir.summary, summary)  # "best" marks it finished for a resume
     if not keep_checkpoints:  # final.pt and best.pt hold what is used; epoch checkpoints were for resuming

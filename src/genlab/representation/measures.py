@@ -12,7 +12,7 @@ from skimage.metrics import structural_similarity
 from torchmetrics.functional.image import peak_signal_noise_ratio
 
 
-def classification_metrics(y_true, y_pred, classes: int = 10) -> dict:
+def classification_metrics(y_true, y_pred, classes: int) -> dict:
     """Accuracy, precision / recall / F1 averaged two ways, and the confusion matrix.
 
     'weighted' (each class weighted by its support) is what report 004 gives; 'macro'

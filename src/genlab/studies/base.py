@@ -26,7 +26,7 @@ class StudyContext:
     config: StudyConfig
     run: RunDir
     runtime: Runtime
-    options: Any = None  # the study's validated `analysis:` dataclass
+    options: Any = None  # the study's validated `analysis:` settings
     cache: dict = field(default_factory=dict)
 
 
@@ -36,12 +36,18 @@ class Study(Protocol):
 
     kind: str
     title: str
+    headlines: tuple[tuple[str, str], ...]  # (SOURCE:PATH, label): each model's main numbers
+
     def settings(self, config: StudyConfig) -> Any:
-        """The study file's `analysis:` mapping, validated by the study's own dataclass."""
+        """The study file's `analysis:` mapping, validated by the study's own dataclasses."""
+
+    def preflight(self, config: StudyConfig) -> Any:
+        """Every check of inputs (data present and valid, models, settings) before the run
+        folder is created, so bad input leaves nothing behind."""
 
     def run(self, ctx: StudyContext) -> None: ...
 
-    # Optional: `preflight(config)` checks inputs (data present and valid) before the run
-    # folder is created, so bad input leaves nothing behind.
-
     def sections(self, run: RunDir, config: StudyConfig) -> list[Section]: ...
+
+    def caveat(self, config: dict, metrics: dict) -> str:
+        """What every page about this study's runs must say of its data ("" for nothing)."""

@@ -10,27 +10,7 @@ from genlab.report.page import Conclusion, Section, Table, Text, quantity
 TITLE = "Summary: the autoencoders side by side (report 004, table 3, measured)"
 
 
-def _method(spec):
-    import torch
-
-    from genlab import registry
-
-    with torch.device("meta"):  # only the class and attributes are read
-        return registry.build(spec.model, spec.params)
-
-
-def _described(method) -> list[str]:
-    """Objective, noise in training, loss, latent space: what report 004's table 3 states."""
-    from genlab.methods.autoencoders import DenoisingAutoencoder, VariationalAutoencoder
-
-    latent = getattr(method, "latent_dim", None)
-    size = f", {latent}-d" if latent else ""
-    if isinstance(method, VariationalAutoencoder):
-        form = "MSE" if method.reconstruction == "mse" else method.reconstruction.upper()
-        return ["probabilistic (reconstruction + KL)", "no", f"{form} + KL divergence", f"probabilistic (μ, σ){size}"]
-    if isinstance(method, DenoisingAutoencoder):
-        return ["denoising", f"yes, x + {method.noise_factor:g}·N(0, 1)", "MSE", f"deterministic{size}"]
-    return ["reconstruction", "no", "MSE", f"deterministic{size}"]
+TRAITS = ("objective", "noise in training", "loss", "latent space")  # what each model says of itself (Method.traits)
 
 
 def _measured(view: ReportView, name: str, title: str) -> list:
@@ -44,11 +24,12 @@ def _measured(view: ReportView, name: str, title: str) -> list:
 
 def summary_section(view: ReportView) -> Section | None:
     # the table compares autoencoders: models that reconstruct (a generator added to the study is not one)
-    methods = {s.name: _method(s) for s in view.config.models if s.name in view.summaries}  # each built once
-    specs = [s for s in view.config.models if s.name in methods and "reconstruct" in methods[s.name].capabilities()]
+    specs = [s for s in view.config.models
+             if s.name in view.summaries and "reconstruct" in view.methods[s.name].capabilities()]
     if not specs:
         return None
-    columns = {s.title: _described(methods[s.name]) + _measured(view, s.name, s.title) for s in specs}
+    columns = {s.title: [view.methods[s.name].traits()[t] for t in TRAITS] + _measured(view, s.name, s.title)
+               for s in specs}
     factors = view.results("noise_robustness").get("results", {}).get("factors") or [None]
     labels = ["objective", "noise in training", "loss", "latent space", "test MSE per pixel (clean)",
               f"PSNR at noise factor {factors[-1]:g} (dB)" if factors[-1] is not None else "PSNR at the most noise",
@@ -66,9 +47,9 @@ def summary_section(view: ReportView) -> Section | None:
             best_sentence("frozen-encoder MLP accuracy", measured[6], "percent", False, noise, accuracy_reason(n_test)),
             one_seed(view.config.study)]
     return Section(TITLE, [
-        Text("Report 004 summarised the three models in a table whose last row, robustness to noise, was a judgement "
-             "(weak, medium, high). Here the first rows are read from the models this run built, the rest are "
-             "measured (sections below give how)."),
+        Text(f"{view.source[0].upper() + view.source[1:]} summarised the models in a table whose last row, robustness "
+             "to noise, was a judgement (weak, medium, high). Here the first rows are what the models this run built say "
+             "of themselves, the rest are measured (sections below give how)."),
         Table(["", *columns], rows, "AE vs VAE vs DAE: what each is, and how it measured in this run"),
         Conclusion(" ".join(b for b in best if b)),
     ])

@@ -22,6 +22,21 @@ class KittiStudy:
     title = "Study 3 — YOLOv5s on KITTI: from scratch vs transfer learning (report 004, part II)"
     Settings = KittiSettings
     multi_gpu = True  # --device 0,1: ultralytics launches DDP over those GPUs
+    headlines = (("eval:coco.map50_95", "test mAP@0.5:0.95"),)
+
+    def check_models(self, config: StudyConfig) -> None:
+        """Its models are ultralytics' YOLO entries, checked with the rest in preflight."""
+
+    def caveat(self, config: dict, metrics: dict) -> str:
+        """'Synthetic scenes, not KITTI' where the run generated its data, as its own page says."""
+        from genlab.detect import kitti_prose
+        from genlab.detect.options import SECTION
+
+        data = (metrics.get(SECTION) or {}).get("data")
+        if not data or not data.get("synthetic"):
+            return ""
+        analysis = config.get("analysis") or {}
+        return kitti_prose.synthetic_caveat(data, analysis.get("reported_source") if analysis.get("reported") else None)
 
     def settings(self, config: StudyConfig) -> KittiSettings:
         return cfgmod.typed_options(KittiSettings, config.analysis, "analysis")

@@ -1,16 +1,19 @@
-"""Run a study into a run folder, and (re)build its report from that folder alone."""
+"""Run a study into a run folder, and (re)build its report, terminal summary and exported
+tables from that folder alone."""
 from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from genlab import atomic
 from genlab import config as cfgmod
-from genlab import runs
+from genlab import run_record, runs, tracking
 from genlab.config import StudyConfig
-from genlab.engine import checkpoint
-from genlab.engine.trainer import TrainData, TrainerOptions, fit
 from genlab.errors import GenlabError
+from genlab.experiments.verdicts import section as verdict_section  # moves below studies once verdicts settle
+from genlab.report.export import epoch_table, render, slug
+from genlab.report.page import Table
 from genlab.runs import RunDir, default_out, prepare
 from genlab.studies import get_study
 from genlab.studies.base import Runtime, StudyContext
@@ -40,28 +43,27 @@ def run_study(config: StudyConfig, out: Path | None, runtime: Runtime) -> RunDir
     print(headline(run), file=sys.stderr)
     print(f"genlab: report written to {path}", file=sys.stderr)
     if runtime.mlflow:
-        from genlab import tracking
-
         run_id = tracking.log_run(run.path)
         print(f"genlab: logged to MLflow ({tracking.tracking_uri()}) as run {run_id}", file=sys.stderr)
     return run
 
 
 def check_study(config: StudyConfig, runtime: Runtime):
-    """Every check of a study that needs no training: device, data sizes, models (built on
-    the meta device), the study's own settings and preflight. Returns (study, settings)."""
+    """Every check of a study that needs no training: device, data, models (built on the meta
+    device for the data's shape), the study's own settings and preflight. Returns (study, settings)."""
+    study = get_study(config.study)
+    study.check_models(config)  # torch-free: before the device checks import torch
     from genlab.engine.device import gpu_list, select_device
 
-    study = get_study(config.study)
     if gpu_list(runtime.device) and not getattr(study, "multi_gpu", False):
         raise GenlabError(f"--device {runtime.device}: several GPUs are for the kitti study (ultralytics' DDP); the "
                           f"{config.study} study trains on one device — to use several GPUs, run seeds in "
                           "parallel: --seeds N (one trial per GPU)")
     device = select_device(runtime.device)  # --device cuda without a GPU: refused before anything is written
     _check_step_device(config, device)
-    _check_data_sizes(config.data)
-    _check_registry_models(config)  # before the study's (heavier) imports
-    return study, preflight(study, config)
+    options = study.settings(config)
+    study.preflight(config)
+    return study, options
 
 
 def _check_step_device(config: StudyConfig, device) -> None:
@@ -70,37 +72,6 @@ def _check_step_device(config: StudyConfig, device) -> None:
     if graphed and device.type != "cuda":
         raise GenlabError(f"models.{graphed[0]}.train.step=cuda_graph needs a CUDA GPU, but this run trains on "
                           f"{device.type}; use train.step=auto or eager, or --device cuda")
-
-
-def preflight(study, config: StudyConfig):
-    """The study's checks that need no training; its validated `analysis:` settings."""
-    options = study.settings(config)
-    if hasattr(study, "preflight"):
-        study.preflight(config)
-    return options
-
-
-def _check_registry_models(config: StudyConfig) -> None:
-    """Build every registry model on the meta device (no memory, no time): its params are
-    checked whatever the study's own preflight does. Studies of other models (kitti's
-    yolo) name no registry model and check their own."""
-    from genlab import registry
-
-    if any(spec.model in registry.MODELS for spec in config.models):
-        from genlab.studies.model_study import model_capabilities
-
-        model_capabilities(config)
-
-
-def _check_data_sizes(data) -> None:
-    if data.dataset != "fashion_mnist":
-        return
-    limits = {"train_subset": 60000 - data.val_size, "test_subset": 10000}
-    for key, limit in limits.items():
-        value = getattr(data, key)
-        if value is not None and value > limit:
-            raise GenlabError(f"data.{key}={value} is more than the {limit:,} images available "
-                              f"(Fashion-MNIST: 60,000 train minus data.val_size={data.val_size}, 10,000 test)")
 
 
 def execute(study, ctx: StudyContext) -> None:
@@ -125,9 +96,7 @@ def report_content(run: RunDir) -> ReportContent:
     study = get_study(config.study)
     environment = runs.read_json(run.environment) if run.environment.is_file() else {}
     sections = study.sections(run, config)
-    from genlab.experiments import run_metrics, verdicts
-
-    tested = verdicts.section(config.comparisons, [run_metrics.read_run(run.path)])
+    tested = verdict_section(config.comparisons, [run_record.read_run(run.path)])
     if tested:  # after the overview: whether each difference the page shows is real
         sections.insert(min(1, len(sections)), tested)
     subtitle = f"{study.title} · run folder {run.path.name} · seed {config.seed}"
@@ -144,36 +113,36 @@ def build_report(run: RunDir, linked_images: bool = False) -> Path:
 
 def headline(run: RunDir) -> str:
     """The terminal's summary of a finished run: each model's main number and training time."""
-    from genlab.experiments import run_metrics
-
-    record = run_metrics.read_run(run.path)
+    record = run_record.read_run(run.path)
+    headlines = get_study(record.config.get("study", "")).headlines
     lines = ["genlab: results (one seed; the report says which differences are tested):"]
     width = max((len(record.title(m)) for m in record.models), default=5)
     for model in record.models:
         summary = record.per_model.get(model, {}).get("summary", {})
         seconds = summary.get("train_time_s", summary.get("wall_s"))
-        shown = [f"{label} {v:.4g}" for metric, label in run_metrics.HEADLINES
-                 if (v := run_metrics.value(record, metric, model)) is not None]
+        shown = [f"{label} {v:.4g}" for metric, label in headlines
+                 if (v := run_record.value(record, metric, model)) is not None]
         time_text = f"trained in {seconds:.{1 if seconds < 10 else 0}f} s" if isinstance(seconds, (int, float)) else ""
         lines.append(f"  {record.title(model):<{width}}  {', '.join(shown) or '—':<34} {time_text}")
     return "\n".join(lines)
 
 
-def trained_models(ctx: StudyContext) -> dict:
-    """name → trained Method (eval mode), read back from the run folder."""
-    from genlab import registry
-
-    return {spec.name: registry.load_trained(ctx.run.model(spec.name)) for spec in ctx.config.models}
-
-
-def train_models(ctx: StudyContext, splits, callbacks_for=lambda spec: ()) -> dict[str, dict]:
-    """Train every model of the study with the one engine; returns name → summary."""
-    options = TrainerOptions(device=ctx.runtime.device, resume=ctx.runtime.resume, progress=ctx.runtime.progress)
-    data = TrainData(splits.train, splits.val, splits.test)
-    summaries = {}
-    for spec in ctx.config.models:
-        summaries[spec.name] = fit(spec, data, ctx.run.model(spec.name), ctx.config.seed, options,
-                                   tuple(callbacks_for(spec)))
-        if not getattr(ctx.runtime, "keep_checkpoints", False):  # final.pt holds the weights; epochs were for resuming
-            checkpoint.remove_all(ctx.run.model(spec.name).checkpoints)
-    return summaries
+def export_run(run_path: Path, fmt_name: str, out: Path) -> list[Path]:
+    """`genlab export RUN --format csv|md|tex`: every table of the run's report and every model's
+    per-epoch metrics as files, through the same sections the report renders."""
+    run = RunDir(Path(run_path))
+    content = report_content(run)
+    written = []
+    for i, section in enumerate(content.sections, 1):
+        tables = [b for b in section.blocks if isinstance(b, Table)]
+        for j, table in enumerate(tables, 1):
+            suffix = f"_{j}" if len(tables) > 1 else ""
+            written.append(atomic.write_text(out / f"{i:02d}_{slug(section.title)}{suffix}.{fmt_name}",
+                                             render(table, fmt_name)))
+    for spec in content.config.get("models", []):
+        model = run.model(spec["name"])
+        records = model.read_metrics() if model.metrics.is_file() else []
+        if records:
+            written.append(atomic.write_text(out / f"epochs_{spec['name']}.{fmt_name}",
+                                             render(epoch_table(records), fmt_name)))
+    return written

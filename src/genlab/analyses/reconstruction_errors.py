@@ -2,14 +2,17 @@
 reconstruction error over the whole test set, for every model that reconstructs."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import torch
 
-from genlab.analyses.base import Analysis, AnalysisContext, ReportView, figure_block
+from genlab.analyses.base import (Analysis, AnalysisContext, AnalysisSettings, ReportView, class_names, figure_block,
+                                  within)
 from genlab.representation import robustness
 from genlab.representation.measures import per_image_mse
 from genlab.figures import common as figs
-from genlab.figures import conv as cfigs
+from genlab.figures import representations as cfigs
 from genlab.report.conclude import best_sentence, one_seed
 from genlab.report.page import Conclusion, Table, Text
 
@@ -27,27 +30,40 @@ def denoisers(models: dict) -> dict[str, float]:
     return {n: float(m.noise_factor) for n, m in models.items() if "denoise" in m.capabilities()}
 
 
+DEFAULT_NOISE = 0.5  # the noisy-input figures' noise when no model is trained on noise
+
+
+@dataclass
+class ErrorsSettings(AnalysisSettings):
+    images: int = 10  # test images per reconstruction figure
+    display_noise: float | None = None  # noise of the noisy-input figures; default: a denoiser's training noise
+
+    def __post_init__(self) -> None:
+        within(self, "reconstruction_errors", {"images": (1, 100, "test images per reconstruction figure"),
+                                               "display_noise": (0, 10, "a noise factor")})
+
+
 def display_noise(settings, models: dict, title=str) -> tuple[float, str]:
     """The noise of the noisy-input figures, and where it comes from (for the report)."""
     if settings.display_noise is not None:
-        return settings.display_noise, "analysis.display_noise"
+        return settings.display_noise, "analysis.reconstruction_errors.display_noise"
     trained = denoisers(models)
     if trained:
         name = next(iter(trained))
         return trained[name], f"the training noise of {title(name)}"
-    factors = sorted(settings.noise_factors)
-    return factors[len(factors) // 2], "the middle of analysis.noise_factors (no model here is trained on noise)"
+    return DEFAULT_NOISE, "genlab's default, as no model here is trained on noise"
 
 
-class Reconstructions(Analysis):
-    key = "reconstructions"
+class ReconstructionErrors(Analysis):
+    key = "reconstruction_errors"
     title = "Reconstructions and error distributions"
     needs = frozenset({"reconstruct"})
+    Settings = ErrorsSettings
 
     def run(self, ctx: AnalysisContext, models: dict) -> dict:
         factor, source = display_noise(ctx.settings, models, ctx.title)
         seed, test = ctx.config.seed, ctx.splits.test
-        n = min(ctx.settings.reconstruction_images, len(test))
+        n = min(ctx.settings.images, len(test))
         x, labels = test.floats(n), test.labels[:n].numpy()
         for figure, inputs, label, what in (
                 (CLEAN_FIGURE, x, "input (clean)", "clean test images"),
@@ -55,7 +71,8 @@ class Reconstructions(Analysis):
                  f"test images + {factor:g}·N(0, 1) (shown clipped to [0, 1])")):
             rows = [(label, figs.to_uint8(inputs))]
             rows += [(ctx.title(name), figs.to_uint8(robustness.reconstruct(m, inputs))) for name, m in models.items()]
-            figs.save_pairs(ctx.run.figure(figure), rows, labels, f"Reconstructions of {what}, one row per model")
+            figs.save_pairs(ctx.run.figure(figure), rows, labels, f"Reconstructions of {what}, one row per model",
+                            class_names(ctx.splits.facts))
         return {"display_noise": factor, "noise_source": source, "images": n,
                 "errors": self._errors(ctx, models, factor), "n_test": len(test)}
 

@@ -1,10 +1,13 @@
-"""Models that sample: a grid of prior samples, the same noise batch decoded at several
-epochs (kept by the SampleSnapshots callback), and the per-epoch FID of the models the
-study file lists under `epoch_fid_models` (logged by the EpochFID callback)."""
+"""Models that sample from a prior: a grid of samples, the same noise batch decoded at
+several epochs (kept by this analysis's SampleSnapshots callback), and the per-epoch FID of
+the models that logged one (the generation analysis's EpochFID callback)."""
 from __future__ import annotations
 
-from genlab.analyses.base import Analysis, AnalysisContext, ReportView, figure_block
-from genlab.figures import dense as dfigs
+from dataclasses import dataclass
+
+from genlab.analyses.base import Analysis, AnalysisContext, AnalysisSettings, ReportView, figure_block, within
+from genlab.engine.callbacks import SampleSnapshots, snapshot_epochs
+from genlab.figures import latents as dfigs
 from genlab.generation.epoch_fid import KEY as EPOCH_FID
 from genlab.generation.samplers import PriorSampler
 from genlab.report.page import Text
@@ -13,20 +16,30 @@ SAMPLES = "samples_{name}"
 PROGRESS = "progress_{name}"
 
 
-class DenseSamples(Analysis):
-    key = "dense_samples"
+@dataclass
+class SamplesSettings(AnalysisSettings):
+    images: int = 100  # images per sample grid
+    snapshots: int = 4  # epochs at which the same noise batch is decoded
+
+    def __post_init__(self) -> None:
+        within(self, "samples", {"images": (1, 400, "images per sample grid"),
+                                 "snapshots": (1, 100, "epochs whose fixed-noise samples are kept")})
+
+
+class Samples(Analysis):
+    key = "samples"
     title = "Samples and training progress"
     needs = frozenset({"sample"})
+    Settings = SamplesSettings
 
-    def requested(self, settings) -> list[str]:
-        # the per-epoch FID draws samples: a model listed there must be able to
-        return list(settings.epoch_fid_models)
+    def callbacks(self, spec, ctx: AnalysisContext) -> list:
+        return [SampleSnapshots(snapshot_epochs(spec.train.epochs, ctx.settings.snapshots))]
 
     def run(self, ctx: AnalysisContext, models: dict) -> dict:
         out = {}
         for name, method in models.items():
             title, prior = ctx.title(name), PriorSampler(method).description
-            n = ctx.settings.prior_samples
+            n = ctx.settings.images
             dfigs.samples(ctx.run.figure(SAMPLES.format(name=name)), method, n, ctx.config.seed,
                           f"{title}: {n:,} samples from the {prior}")
             snaps = sorted((ctx.run.model(name).path / "samples").glob("epoch_*.npz"))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from run_folders import fake_run
 
-from genlab.experiments.run_metrics import flatten, read_run, value
+from genlab.run_record import flatten, read_run, value
 
 
 def test_value_reads_each_source(tmp_path):

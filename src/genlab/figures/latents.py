@@ -1,4 +1,5 @@
-"""Study-1 figures: reconstructions, 2-D latent grid and scatter, VAE parts, sample progress."""
+"""Figures of models' latent spaces and samples: reconstructions, 2-D latent grid and
+scatter, VAE loss parts, samples, and the same noise batch over training."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,19 +9,21 @@ import numpy as np
 import torch
 
 from genlab import atomic
-from genlab.figures.common import MIN_FONT_PT, class_legend, epoch_axis, image_grid, save_grid, save_pairs, to_uint8
+from genlab.figures.common import (MIN_FONT_PT, class_colours, class_legend, display, epoch_axis, image_grid,
+                                   save_grid, save_pairs, show, to_uint8)
 
 
 @torch.no_grad()
-def reconstructions(path: Path, method, images: torch.Tensor, labels: torch.Tensor, title: str) -> Path:
-    """Originals above their reconstructions. images: B×1×28×28 float."""
+def reconstructions(path: Path, method, images: torch.Tensor, labels: torch.Tensor, title: str,
+                    classes: tuple[str, ...] = ()) -> Path:
+    """Originals above their reconstructions. images: B×C×H×W float."""
     return save_pairs(path, [("input", to_uint8(images)), ("reconstruction", to_uint8(method.reconstruct(images)))],
-                      labels.cpu().numpy(), title)
+                      labels.cpu().numpy(), title, classes)
 
 
 @torch.no_grad()
 def latent_codes(method, images: torch.Tensor, batch: int = 2000) -> np.ndarray:
-    """N×1×28×28 → N×D codes, batched to bound memory."""
+    """N×C×H×W → N×D codes, batched to bound memory."""
     return torch.cat([method.encode(images[i:i + batch]) for i in range(0, len(images), batch)]).cpu().numpy()
 
 
@@ -34,21 +37,25 @@ def latent_grid(path: Path, method, codes: np.ndarray, size: int, title: str) ->
     device = next(method.parameters()).device
     decoded = to_uint8(method.decode(grid.to(device)))
     fig, ax = plt.subplots(figsize=(7, 7))
-    ax.imshow(image_grid(decoded, size), cmap="gray_r", extent=(xs[0], xs[-1], ys[-1], ys[0]), aspect="auto")
+    show(ax, image_grid(decoded, size), extent=(xs[0], xs[-1], ys[-1], ys[0]), aspect="auto")
     ax.set_xlabel("latent z₁")
     ax.set_ylabel("latent z₂")
     ax.set_title(title, fontsize=10)
     return atomic.save_figure(path, fig)
 
 
-def latent_scatter(path: Path, codes: np.ndarray, labels: np.ndarray, title: str) -> Path:
-    cmap = plt.get_cmap("tab10")
+def latent_scatter(path: Path, codes: np.ndarray, labels: np.ndarray, title: str, classes: tuple[str, ...] = ()) -> Path:
+    """The codes as points, coloured by class where the data has classes."""
     fig, ax = plt.subplots(figsize=(7.5, 6))
-    ax.scatter(codes[:, 0], codes[:, 1], c=labels, cmap=cmap, vmin=0, vmax=9, s=3, alpha=0.6)
+    if classes:
+        cmap, top = class_colours(classes)
+        ax.scatter(codes[:, 0], codes[:, 1], c=labels, cmap=cmap, vmin=0, vmax=top, s=3, alpha=0.6)
+        class_legend(ax, classes)
+    else:
+        ax.scatter(codes[:, 0], codes[:, 1], s=3, alpha=0.6)
     ax.set_xlabel("latent z₁")
     ax.set_ylabel("latent z₂")
     ax.set_title(title, fontsize=10)
-    class_legend(ax, cmap)
     return atomic.save_figure(path, fig)
 
 
@@ -73,7 +80,7 @@ def sample_progress(path: Path, snapshots: list[Path], title: str, per_epoch: in
     rows = [np.load(p) for p in snapshots]
     fig, axes = plt.subplots(len(rows), 1, figsize=(per_epoch * 0.55, len(rows) * 0.75 + 0.5), squeeze=False)
     for ax, row in zip(axes[:, 0], rows):
-        ax.imshow(image_grid(row["images"][:per_epoch], per_epoch), cmap="gray_r", vmin=0, vmax=255)
+        show(ax, image_grid(display(row["images"][:per_epoch]), per_epoch))
         ax.set_xticks([]), ax.set_yticks([])
         ax.set_ylabel(f"epoch {int(row['epoch'])}", fontsize=MIN_FONT_PT, rotation=0, ha="right", va="center")
     fig.suptitle(title, fontsize=10)

@@ -1,11 +1,12 @@
-"""The generation-quality report section, built only from files in the run folder
-(metrics.json["generation"], figures/quality_*.png)."""
+"""The blocks of the generation-quality section, built only from files in the run folder
+(metrics.json["generation"], figures/quality_*.png): shared by the generation-quality and
+ranking analyses."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from genlab.generation.evaluate import SECTION
 from genlab.analyses.base import figure_block
+from genlab.generation.evaluate import SECTION
 from genlab.generation.figures import EPOCH_FIGURE, FLOOR_NAME, HIST_FIGURE, SAMPLES_FIGURE
 from genlab.report.page import Figure, Section, Table, Text
 from genlab.runs import RunDir
@@ -54,8 +55,8 @@ def _intro(result: dict) -> Text:
     net = result["feature_net"]
     return Text(
         f"Every generator draws {result['n']:,} samples (seed {result['seed']}), measured against the "
-        f"{result['reference']}. Features are the {net['feature_dim']}-d penultimate layer of a Fashion-MNIST "
-        f"classifier genlab trained itself (test accuracy {net['test_accuracy']:.2%}, weights sha256 "
+        f"{result['reference']}. Features are the {net['feature_dim']}-d penultimate layer of a classifier of "
+        f"{result['data']['title']} that genlab trained itself (test accuracy {net['test_accuracy']:.2%}, weights sha256 "
         f"{net['sha256'][:16]}…); the Inception Score and the class histogram use its softmax. These numbers "
         "work offline and are comparable between runs with the same feature network, but not with published "
         "Inception-FID values.\n\n"
@@ -130,8 +131,8 @@ def _better(normal: float, uniform: float, lower_is_better: bool) -> str:
 
 
 def _figures(run: RunDir, result: dict) -> list[Figure]:
-    figs = [figure_block(HIST_FIGURE, "Class histogram of the samples: a pale column is a class "
-                   "the generator (nearly) never produces — mode collapse.")]
+    figs = [figure_block(HIST_FIGURE, "Class histogram of the samples, one row per set: a cell near 0 % (dark) "
+                                      "is a class that set (nearly) never produces — mode collapse.")]
     if (run.figure(EPOCH_FIGURE)).is_file():
         figs.append(figure_block(EPOCH_FIGURE, "FID per epoch on a small sample (dashed: the real "
                            "floor at the same sample size): where the curve flattens, more epochs stopped helping."))

@@ -5,10 +5,13 @@ The dead-unit explanation is given only for a model whose units are measured dea
 the models without dead units are named beside it from the same numbers."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 
-from genlab.analyses.base import Analysis, AnalysisContext, ReportView, figure_block
-from genlab.figures import dense as dfigs
+from genlab.analyses.base import (Analysis, AnalysisContext, AnalysisSettings, ReportView, class_names, figure_block,
+                                  within)
+from genlab.figures import latents as dfigs
 from genlab.report.page import Table, Text
 
 SCATTER = "latent_scatter_{name}"
@@ -16,22 +19,34 @@ GRID = "latent_grid_{name}"
 DEAD_SHARE = 0.99  # a unit exactly zero on at least this share of test images counts as dead
 
 
-class DenseLatent2D(Analysis):
-    key = "dense_latent_2d"
+@dataclass
+class Latent2DSettings(AnalysisSettings):
+    scatter_points: int = 10000  # test images in the scatter (all, when fewer)
+    grid_size: int = 15  # points per side of the decoded latent grid
+
+    def __post_init__(self) -> None:
+        within(self, "latent_2d", {"scatter_points": (1, 1_000_000, "test images in a latent scatter"),
+                                   "grid_size": (2, 50, "points per side of the decoded latent grid")})
+
+
+class Latent2D(Analysis):
+    key = "latent_2d"
     title = "2-d latent spaces"
     needs = frozenset({"latent_2d"})
+    Settings = Latent2DSettings
 
     @torch.no_grad()
     def run(self, ctx: AnalysisContext, models: dict) -> dict:
         test = ctx.splits.test.head(ctx.settings.scatter_points)
-        x = test.floats()  # N×1×28×28
+        x = test.floats()  # N×C×H×W
         out = {}
         for name, method in models.items():
             title = ctx.title(name)
             codes = dfigs.latent_codes(method, x)  # N×2
             dfigs.latent_scatter(ctx.run.figure(SCATTER.format(name=name)), codes, test.labels.numpy(),
-                                 f"{title}: test set in latent space ({len(codes):,} images)")
-            size = ctx.settings.latent_grid_size
+                                 f"{title}: test set in latent space ({len(codes):,} images)",
+                                 class_names(ctx.splits.facts))
+            size = ctx.settings.grid_size
             dfigs.latent_grid(ctx.run.figure(GRID.format(name=name)), method, codes, size,
                               f"{title}: decoded {size}×{size} grid of latent points")
             zero = codes == 0  # N×2: a ReLU latent unit switched off for that image
@@ -52,9 +67,9 @@ class DenseLatent2D(Analysis):
             blocks.append(Text(" ".join(_dead_facts(view, n, e) for n, e in dead.items()) + " " + MECHANISM
                                + (f" Without dead units in this run: {', '.join(alive)}." if alive else ""), note=True))
         for name, entry in results.items():
+            coloured = ", coloured by class" if view.data.get("classes") else ""
             blocks.append(figure_block(SCATTER.format(name=name),
-                                       f"{view.title(name)}: {entry['points']:,} test images in latent space, "
-                                       "coloured by class"))
+                                       f"{view.title(name)}: {entry['points']:,} test images in latent space{coloured}"))
             blocks.append(figure_block(GRID.format(name=name),
                                        f"{view.title(name)}: decoded {entry['grid']}×{entry['grid']} grid spanning "
                                        "the 1st–99th percentile of the codes"))
@@ -70,7 +85,7 @@ def _dead_facts(view: ReportView, name: str, entry: dict) -> str:
     units = ", ".join(f"z{'₁₂'[i]} on {entry['zero_share'][i]:.1%} of the test images" for i in dead)
     text = (f"{view.title(name)} has {len(dead)} dead latent unit{'s' * (len(dead) != 1)}, exactly 0 ({units}): it "
             f"reconstructs from {dims - len(dead)} of its {dims} latent dimensions.")
-    loss = view.settings.reported.get(name, {}).get("loss")
-    if loss is not None:
-        text += f" Report 000 gives a loss of {loss:g} for this model."
+    loss = view.reported.get(name, {}).get("loss")
+    if loss is not None and view.source:
+        text += f" The source report ({view.source}) gives a loss of {loss:g} for this model."
     return text

@@ -1,5 +1,6 @@
-"""Study-2 figures: per-image error histograms, t-SNE of latent codes, noise-robustness
-curves, and the frozen-encoder classifiers' confusion matrices and training curves."""
+"""Figures of representations: per-image error histograms, t-SNE of latent codes,
+noise-robustness curves, and the frozen-encoder classifiers' confusion matrices and
+training curves."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,8 +9,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from genlab import atomic
-from genlab.data.fashion_mnist import CLASSES
-from genlab.figures.common import MIN_FONT_PT, epoch_axis, panels
+from genlab.figures.common import MIN_FONT_PT, class_colours, class_handles, epoch_axis, panels
 
 COLOURS = {"noisy input": "0.5"}  # the do-nothing baseline in grey; models take the default cycle
 
@@ -34,21 +34,26 @@ def error_histograms(path: Path, errors: dict[str, dict[str, np.ndarray]], title
     return atomic.save_figure(path, fig)
 
 
-def tsne_panels(path: Path, embeddings: dict[str, np.ndarray], labels: np.ndarray, title: str) -> Path:
-    """One 2-D t-SNE scatter per model, coloured by class. embeddings: {model: N×2}."""
-    cmap = plt.get_cmap("tab10")
+def tsne_panels(path: Path, embeddings: dict[str, np.ndarray], labels: np.ndarray, title: str,
+                classes: tuple[str, ...] = ()) -> Path:
+    """One 2-D t-SNE scatter per model, coloured by class where the data has classes.
+    embeddings: {model: N×2}."""
     fig, axes = panels(len(embeddings), width=3.5, height=3.5)
     for ax, (name, xy) in zip(axes, embeddings.items()):
-        ax.scatter(xy[:, 0], xy[:, 1], c=labels, cmap=cmap, vmin=0, vmax=9, s=3, alpha=0.7)
+        if classes:
+            cmap, top = class_colours(classes)
+            ax.scatter(xy[:, 0], xy[:, 1], c=labels, cmap=cmap, vmin=0, vmax=top, s=3, alpha=0.7)
+        else:
+            ax.scatter(xy[:, 0], xy[:, 1], s=3, alpha=0.7)
         ax.set_title(name, fontsize=10)
         ax.set_xlabel("t-SNE 1")
         ax.set_ylabel("t-SNE 2")
         ax.set_xticks([]), ax.set_yticks([])
     fig.suptitle(title, fontsize=11)
     fig.tight_layout()
-    # the class legend below the panels, not beside them: a fourth column would shrink the page's figure
-    handles = [plt.Line2D([], [], marker="o", ls="", color=cmap(i / 9), label=name) for i, name in enumerate(CLASSES)]
-    fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=5, frameon=False)
+    if classes:  # the class legend below the panels, not beside them: a fourth column would shrink the page's figure
+        fig.legend(handles=class_handles(classes), loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=5,
+                   frameon=False)
     return atomic.save_figure(path, fig)
 
 
@@ -62,7 +67,7 @@ def robustness_curves(path: Path, factors: list[float], curves: dict[str, dict],
             style = "--" if name in COLOURS else "-o"
             ax.plot(factors, values, style, ms=3, label=name, color=COLOURS.get(name))
         if train_noise is not None:
-            ax.axvline(train_noise, color="k", lw=0.8, ls=":", label=f"DAE training noise ({train_noise:g})")
+            ax.axvline(train_noise, color="k", lw=0.8, ls=":", label=f"the denoiser's training noise ({train_noise:g})")
         ax.set_xlabel("noise factor (x + factor·N(0, 1), unclipped)")
         ax.set_ylabel(label)
         ax.grid(alpha=0.3)
@@ -72,7 +77,7 @@ def robustness_curves(path: Path, factors: list[float], curves: dict[str, dict],
     return atomic.save_figure(path, fig)
 
 
-def confusions(path: Path, matrices: dict[str, list[list[int]]], title: str) -> Path:
+def confusions(path: Path, matrices: dict[str, list[list[int]]], title: str, classes: tuple[str, ...]) -> Path:
     """One confusion matrix per classifier, two side by side per row (four stacked pages of
     matrices were hard to compare); cells show counts, colour the fraction of the true class."""
     fig, axes = panels(len(matrices), width=5.4, height=5.0, cols=2)
@@ -83,8 +88,8 @@ def confusions(path: Path, matrices: dict[str, list[list[int]]], title: str) -> 
         for (r, c), n in np.ndenumerate(counts):
             ax.text(c, r, str(n), ha="center", va="center", fontsize=MIN_FONT_PT,
                     color="white" if fractions[r, c] > 0.6 else "black")
-        ax.set_xticks(range(len(CLASSES)), CLASSES, rotation=45, ha="right")
-        ax.set_yticks(range(len(CLASSES)), CLASSES if i % 2 == 0 else [])  # the right column shares the left's labels
+        ax.set_xticks(range(len(classes)), classes, rotation=45, ha="right")
+        ax.set_yticks(range(len(classes)), classes if i % 2 == 0 else [])  # the right column shares the left's labels
         ax.set_xlabel("predicted class")
         if i % 2 == 0:
             ax.set_ylabel("true class")
