@@ -1,0 +1,188 @@
+"""A folder of PNG/JPEG images in one of three layouts:
+
+    ROOT/train/CLASS/*  +  ROOT/test/CLASS/*     its own split (or train/* + test/*, unlabelled)
+    ROOT/CLASS/*                                  a fixed share held out as the test split
+    ROOT/*                                        unlabelled; a fixed share held out
+
+Images are ordered by the natural sort of their file name ("2.png" before "10.png"), then
+by class folder, so a folder written with index-numbered names (`genlab data export`)
+reloads in its original order. Classes are the class folders in natural order. Hidden
+files (".name") are skipped; any other non-image file is refused. Decoding is slow (70,000
+PNGs), so the decoded arrays are cached in the user cache, keyed by the listing (names,
+sizes, modification times) and the options, and verified by their hash when reused.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+
+from genlab import atomic
+from genlab.data import images as img
+from genlab.data.arrays import Loaded, check_pair, hold_out, loaded_identity
+from genlab.data.catalog import Dataset
+from genlab.data.find import cache_dir
+from genlab.data.options import TEST_SHARE
+from genlab.errors import GenlabError
+
+CACHE_VERSION = 1
+
+
+def natural(name: str) -> list:
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part.lower()) for part in re.split(r"(\d+)", name) if part]
+
+
+def find(spec: Dataset, path: Path) -> Path | None:
+    return path if path.is_dir() else None
+
+
+def missing(spec: Dataset, path: Path) -> str | None:
+    return None if path.is_dir() else "a folder of images"
+
+
+def _children(folder: Path) -> tuple[list[Path], list[Path]]:
+    entries = [p for p in folder.iterdir() if not p.name.startswith(".")]
+    return sorted(p for p in entries if p.is_dir()), sorted(p for p in entries if not p.is_dir())
+
+
+def _images_in(folder: Path) -> list[Path]:
+    dirs, files = _children(folder)
+    if dirs:
+        raise GenlabError(f"{folder} holds a sub-folder {dirs[0].name}/; class folders hold image files only")
+    odd = [f for f in files if not img.is_image_name(f)]
+    if odd:
+        raise GenlabError(f"{odd[0]} is not a PNG/JPEG file (image_folder reads {', '.join(img.EXTENSIONS)}); "
+                          "move it out or hide it with a leading dot")
+    if not files:
+        raise GenlabError(f"{folder} holds no images")
+    return files
+
+
+def _scan_split(folder: Path) -> list[tuple[Path, str | None]]:
+    """[(file, class folder or None)] of one split folder: class folders, or images directly."""
+    dirs, files = _children(folder)
+    if dirs and files:
+        raise GenlabError(f"{folder} mixes class folders ({dirs[0].name}/) and files ({files[0].name}); use one "
+                          "sub-folder per class, or images only")
+    if not dirs:
+        return [(f, None) for f in _images_in(folder)]
+    return [(f, d.name) for d in dirs for f in _images_in(d)]
+
+
+def scan(root: Path) -> dict[str, list[tuple[Path, str | None]]]:
+    """{"train": ..., "test": ...} for a split layout, {"all": ...} otherwise."""
+    dirs, files = _children(root)
+    if not dirs and not files:
+        raise GenlabError(f"{root} is empty; put images (or class folders of images) in it")
+    names = {d.name for d in dirs}
+    if not names & {"train", "test"}:
+        return {"all": _scan_split(root)}
+    if not {"train", "test"} <= names:
+        raise GenlabError(f"{root} has {'train' if 'train' in names else 'test'}/ but no "
+                          f"{'test' if 'train' in names else 'train'}/; a split layout needs both")
+    extra = [p.name for p in [*dirs, *files] if p.name not in ("train", "test")]
+    if extra:
+        raise GenlabError(f"{root} holds train/ and test/ and also {extra[0]}; move it out")
+    return {"train": _scan_split(root / "train"), "test": _scan_split(root / "test")}
+
+
+def _ordered(entries: list[tuple[Path, str | None]]) -> list[tuple[Path, str | None]]:
+    return sorted(entries, key=lambda e: (natural(e[0].name), natural(e[1] or "")))
+
+
+def _classes(splits: dict[str, list], root: Path) -> tuple[str, ...] | None:
+    labelled = {split: any(c is not None for _, c in entries) for split, entries in splits.items()}
+    if len(set(labelled.values())) > 1:
+        raise GenlabError(f"{root}: train/ has {'class folders' if labelled['train'] else 'images only'} but test/ "
+                          f"{'class folders' if labelled['test'] else 'images only'}; use the same layout in both")
+    if not any(labelled.values()):
+        return None
+    first = "train" if "train" in splits else "all"
+    classes = tuple(sorted({c for _, c in splits[first]}, key=natural))
+    unknown = sorted({c for _, c in splits.get("test", [])} - set(classes))
+    if unknown:
+        raise GenlabError(f"{root}/test/{unknown[0]} is a class with no training folder (train/ has "
+                          f"{', '.join(classes)})")
+    return classes
+
+
+def _listing_key(splits: dict, root: Path, options: tuple) -> str:
+    listing = []
+    for split, entries in sorted(splits.items()):
+        for path, _ in entries:
+            stat = path.stat()
+            listing.append((split, str(path.relative_to(root)), stat.st_size, stat.st_mtime_ns))
+    text = json.dumps([CACHE_VERSION, str(root.resolve()), list(options), listing])
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def load_set(spec: Dataset, root: Path, cfg) -> Loaded:
+    splits = {split: _ordered(entries) for split, entries in scan(root).items()}
+    if "train" in splits and cfg.test_share is not None:
+        raise GenlabError(f"{root} has its own train/ and test/ split; data.test_share is for a folder without "
+                          "one — remove it")
+    size = tuple(cfg.image_size) if cfg.image_size else None
+    cached = cache_dir("image_folder") / f"{_listing_key(splits, root, (size, cfg.channels, cfg.test_share))}.npz"
+    data = _from_cache(cached)
+    if data is None:
+        data = _decode_all(splits, root, size, cfg.channels, cfg.test_share or TEST_SHARE)
+        _to_cache(cached, data)
+    data.title = root.resolve().name
+    data.note = "a user's image folder (no official release to check against)"
+    return data
+
+
+def _decode_all(splits: dict, root: Path, size, channels: int | None, share: float) -> Loaded:
+    classes = _classes(splits, root)
+    index = {c: i for i, c in enumerate(classes or ())}
+    if "all" in splits:
+        entries = splits["all"]
+        train, test = hold_out(len(entries), share, str(root))
+        splits = {"train": [entries[i] for i in train], "test": [entries[i] for i in test]}
+    decoded = {s: [img.decode(path, size) for path, _ in splits[s]] for s in ("train", "test")}
+    _check_sizes(decoded, splits)
+    if channels is None:
+        channels = 3 if any(img.has_colour(a) for arrays in decoded.values() for a in arrays) else 1
+    out = []
+    for s in ("train", "test"):
+        out.append(np.stack([img.to_channels(a, channels) for a in decoded[s]]))  # N×C×H×W
+        out.append(np.array([index.get(c, 0) for _, c in splits[s]], dtype=np.int64))
+    return check_pair(Loaded(*out, classes=classes), str(root))
+
+
+def _check_sizes(decoded: dict, splits: dict) -> None:
+    first = decoded["train"][0].shape[:2]
+    for s in ("train", "test"):
+        for array, (path, _) in zip(decoded[s], splits[s]):
+            if array.shape[:2] != first:
+                raise GenlabError(f"image sizes differ: {splits['train'][0][0].name} is {first[0]}×{first[1]} but "
+                                  f"{path} is {array.shape[0]}×{array.shape[1]}; set data.image_size to resize them")
+
+
+def _from_cache(path: Path) -> Loaded | None:
+    """The decoded arrays saved earlier, if present and intact (their hash is rechecked)."""
+    try:
+        with np.load(path, allow_pickle=False) as saved:
+            arrays = {key: saved[key] for key in saved.files}
+        names = tuple(str(n) for n in arrays["classes"].tolist())
+        data = Loaded(arrays["train_images"], arrays["train_labels"], arrays["test_images"], arrays["test_labels"],
+                      classes=names if bool(arrays["labelled"]) else None)
+        return data if loaded_identity(data) == str(arrays["identity"]) else None
+    except Exception:  # absent, truncated, tampered with: decode again
+        return None
+
+
+def _to_cache(path: Path, data: Loaded) -> None:
+    buffer = io.BytesIO()
+    np.savez(buffer, train_images=data.train_images, train_labels=data.train_labels,
+             test_images=data.test_images, test_labels=data.test_labels,
+             classes=np.array(data.classes or (), dtype=str), labelled=np.array(data.classes is not None),
+             identity=np.array(loaded_identity(data)))
+    try:
+        atomic.write_bytes(path, buffer.getvalue())
+    except OSError:
+        pass  # a read-only cache only costs the next load its decoding time
