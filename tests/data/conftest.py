@@ -6,10 +6,10 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def _fresh_data_state(tmp_path, monkeypatch):
+def _fresh_data_state(tmp_path_factory, monkeypatch):
     from genlab.data import facts, loading
 
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
     monkeypatch.delenv("GENLAB_DATA", raising=False)
     monkeypatch.delenv("GENLAB_DATA_URL", raising=False)
     loading.forget()

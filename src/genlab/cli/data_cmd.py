@@ -46,8 +46,9 @@ def _data(args) -> int:
 
 def _export(args) -> int:
     from genlab.data import load
-    from genlab.data.export import export
+    from genlab.data.export import export, target
 
+    target(args.out, args.fmt)  # an existing target is refused before anything is loaded
     data = load(_config(args.dataset, getattr(args, "data_dir", None), getattr(args, "set", [])))
     out = export(data, args.out, args.fmt)
     print(f"wrote {len(data.train_labels):,} training and {len(data.test_labels):,} test images of {data.title} "

@@ -37,12 +37,21 @@ def _latin1_encode(text: str, encoding: str = "utf-8", errors: str = "strict") -
     return codecs.encode(text, encoding, errors)
 
 
+def _empty_bytes(*args) -> bytes:
+    """Protocol-2 pickles store b"" as a call of bytes() with no argument (only that is allowed:
+    bytes(n) would allocate n bytes)."""
+    if args:
+        raise pickle.UnpicklingError("bytes() is allowed without arguments only")
+    return b""
+
+
 ALLOWED = {(module, name): obj for modules, name, obj in (
     (("numpy.core.multiarray", "numpy._core.multiarray"), "_reconstruct", _reconstruct),
     (("numpy.core.numeric", "numpy._core.numeric"), "_frombuffer", _frombuffer),
     (("numpy",), "ndarray", np.ndarray),
     (("numpy",), "dtype", np.dtype),
     (("_codecs",), "encode", _latin1_encode),
+    (("__builtin__", "builtins"), "bytes", _empty_bytes),
 ) for module in modules}
 
 

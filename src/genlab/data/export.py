@@ -22,7 +22,9 @@ from genlab.errors import GenlabError
 FORMATS = ("image_folder", "npz")
 
 
-def export(data: ImageData, out: Path, fmt: str) -> Path:
+def target(out: str | Path, fmt: str) -> Path:
+    """The path `export` will write (an .npz gets its suffix), refused in one line if it exists
+    — checked before the dataset is loaded."""
     if fmt not in FORMATS:
         raise GenlabError(f"--as must be one of {', '.join(FORMATS)}, got {fmt!r}")
     out = Path(out)
@@ -33,6 +35,12 @@ def export(data: ImageData, out: Path, fmt: str) -> Path:
                           "(remove it or choose another name)")
     if not out.parent.is_dir():
         raise GenlabError(f"{out.parent} is not a folder; create it first")
+    return out
+
+
+def export(data: ImageData, out: str | Path, fmt: str) -> Path:
+    """Write `data` to `out` as an image folder or an npz; returns the path written."""
+    out = target(out, fmt)
     return _npz(data, out) if fmt == "npz" else _folder(data, out)
 
 
@@ -63,6 +71,12 @@ def class_folders(classes: tuple[str, ...]) -> list[str]:
 
 
 def _folder(data: ImageData, out: Path) -> Path:
+    if data.classes is not None:
+        present = set(data.train_labels.unique().tolist())
+        empty = [name for i, name in enumerate(data.classes) if i not in present]
+        if empty:
+            raise GenlabError(f"class {empty[0]!r} has no training images, and an image folder cannot hold an "
+                              "empty class (its label numbers would shift); export as npz")
     tmp = out.with_name(f".{out.name}.partial-{os.getpid()}")
     try:
         folders = class_folders(data.classes) if data.classes is not None else None
@@ -80,7 +94,7 @@ def _write_split(folder: Path, images: np.ndarray, labels: list[int], folders: l
     from PIL import Image
 
     width = len(str(len(images) - 1))
-    for name in folders or [""]:
+    for name in {folders[label] for label in labels} if folders else [""]:  # classes with images here only
         (folder / name).mkdir(parents=True, exist_ok=True)
     for i, (image, label) in enumerate(zip(images, labels)):
         target = folder / (folders[label] if folders else "") / f"{i:0{width}d}.png"

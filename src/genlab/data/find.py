@@ -63,7 +63,7 @@ def locate(spec: Dataset, root: str | Path | None, present: Present, missing: Mi
         raise GenlabError(f"{spec.key} needs data.root (or --data-dir): the {spec.title} to read "
                           f"({spec.summary})")
     if not download:
-        raise GenlabError(f"{spec.title} not found; {install_hint(spec)}")
+        raise GenlabError(f"not found on this machine; {install_hint(spec)}")
     folder = fetch(spec, cache_dir(spec.key), progress)
     source = present(spec, folder)
     if source is None:
@@ -94,11 +94,13 @@ def fetch(spec: Dataset, folder: Path, progress: bool = True) -> Path:
             try:
                 atomic.write_bytes(target, _get(url, progress))
                 break
+            except urllib.error.HTTPError as exc:
+                errors.append(f"{url}: HTTP {exc.code} {exc.reason}")
             except (urllib.error.URLError, OSError, ValueError) as exc:
                 errors.append(f"{url}: {getattr(exc, 'reason', exc)}")
         else:
-            raise GenlabError(f"{spec.title} is not installed and downloading failed ({errors[-1]}); offline, "
-                              f"{install_hint(spec)}")
+            raise GenlabError(f"not found on this machine, and downloading failed ({errors[-1]}); if this machine "
+                              f"is offline, {install_hint(spec)}")
     return folder
 
 

@@ -139,14 +139,14 @@ def load_set(spec: Dataset, root: Path, cfg) -> Loaded:
 def _decode_all(splits: dict, root: Path, size, channels: int | None, share: float) -> Loaded:
     classes = _classes(splits, root)
     index = {c: i for i, c in enumerate(classes or ())}
-    if "all" in splits:
-        entries = splits["all"]
-        train, test = hold_out(len(entries), share, str(root))
-        splits = {"train": [entries[i] for i in train], "test": [entries[i] for i in test]}
-    decoded = {s: [img.decode(path, size) for path, _ in splits[s]] for s in ("train", "test")}
+    decoded = {s: [img.decode(path, size) for path, _ in entries] for s, entries in splits.items()}
     _check_sizes(decoded, splits)
     if channels is None:
         channels = 3 if any(img.has_colour(a) for arrays in decoded.values() for a in arrays) else 1
+    if "all" in splits:  # one folder: hold the fixed test share out of its natural order
+        train, test = hold_out(len(splits["all"]), share, str(root))
+        splits = {s: [splits["all"][i] for i in idx] for s, idx in (("train", train), ("test", test))}
+        decoded = {s: [decoded["all"][i] for i in idx] for s, idx in (("train", train), ("test", test))}
     out = []
     for s in ("train", "test"):
         out.append(np.stack([img.to_channels(a, channels) for a in decoded[s]]))  # N×C×H×W
@@ -155,11 +155,12 @@ def _decode_all(splits: dict, root: Path, size, channels: int | None, share: flo
 
 
 def _check_sizes(decoded: dict, splits: dict) -> None:
-    first = decoded["train"][0].shape[:2]
-    for s in ("train", "test"):
+    first_split = next(iter(splits))
+    first, first_path = decoded[first_split][0].shape[:2], splits[first_split][0][0]
+    for s in splits:
         for array, (path, _) in zip(decoded[s], splits[s]):
             if array.shape[:2] != first:
-                raise GenlabError(f"image sizes differ: {splits['train'][0][0].name} is {first[0]}×{first[1]} but "
+                raise GenlabError(f"image sizes differ: {first_path.name} is {first[0]}×{first[1]} but "
                                   f"{path} is {array.shape[0]}×{array.shape[1]}; set data.image_size to resize them")
 
 
