@@ -3,6 +3,7 @@ full (where it was found, how it was verified, official or not, shape, class cou
 from __future__ import annotations
 
 from genlab.data import catalog, find
+from genlab.data.formats import CHECKS, FORMATS, locate, spec_of
 from genlab.data.options import DataConfig
 from genlab.errors import GenlabError
 
@@ -24,8 +25,6 @@ def _shape(spec: catalog.Dataset) -> str:
 def _where(spec: catalog.Dataset) -> str:
     if spec.format == "kitti":
         return "read by the kitti study from data.root"
-    from genlab.data.formats import locate
-
     try:
         label, source = locate(DataConfig(dataset=spec.key), download=False)
         return f"found: {source} ({label})"
@@ -36,8 +35,7 @@ def _where(spec: catalog.Dataset) -> str:
 
 
 def describe(cfg: DataConfig) -> str:
-    from genlab.data.formats import CHECKS, FORMATS, spec_of
-    from genlab.data.loading import load
+    from genlab.data.loading import load  # torch: only when one dataset is loaded
 
     spec = spec_of(cfg)
     lines = [f"{spec.title} ({spec.key}): {spec.summary}", "search order:"]

@@ -14,9 +14,11 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 from genlab import atomic
 from genlab.data.facts import ImageData
+from genlab.data.image_folder import natural
 from genlab.errors import GenlabError
 
 FORMATS = ("image_folder", "npz")
@@ -63,8 +65,6 @@ def _npz(data: ImageData, out: Path) -> Path:
 def class_folders(classes: tuple[str, ...]) -> list[str]:
     """A file-system-safe folder name per class, numbered when their natural order would
     not be the label order (so the copy reloads with the same label indices)."""
-    from genlab.data.image_folder import natural
-
     safe = [re.sub(r"[^\w.-]+", "_", name).strip("._") or f"class{i}" for i, name in enumerate(classes)]
     in_order = sorted(safe, key=natural) == safe and len(set(safe)) == len(safe)
     return safe if in_order else [f"{i}-{name}" for i, name in enumerate(safe)]
@@ -91,8 +91,6 @@ def _folder(data: ImageData, out: Path) -> Path:
 
 
 def _write_split(folder: Path, images: np.ndarray, labels: list[int], folders: list[str] | None) -> None:
-    from PIL import Image
-
     width = len(str(len(images) - 1))
     for name in {folders[label] for label in labels} if folders else [""]:  # classes with images here only
         (folder / name).mkdir(parents=True, exist_ok=True)

@@ -16,8 +16,10 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -44,36 +46,51 @@ def missing(spec: Dataset, path: Path) -> str | None:
     return None if path.is_dir() else "a folder of images"
 
 
-def _children(folder: Path) -> tuple[list[Path], list[Path]]:
-    entries = [p for p in folder.iterdir() if not p.name.startswith(".")]
-    return sorted(p for p in entries if p.is_dir()), sorted(p for p in entries if not p.is_dir())
+class Item(NamedTuple):
+    path: str  # a string, not a Path: 70,000 Path objects cost seconds
+    name: str
+    cls: str | None  # its class folder (None: unlabelled)
+    size: int
+    mtime_ns: int
 
 
-def _images_in(folder: Path) -> list[Path]:
+def _children(folder: Path) -> tuple[list[os.DirEntry], list[os.DirEntry]]:
+    """Visible sub-folders and files, by name (scandir: no stat per entry for 70,000 files)."""
+    with os.scandir(folder) as it:
+        entries = sorted((e for e in it if not e.name.startswith(".")), key=lambda e: e.name)
+    return [e for e in entries if e.is_dir()], [e for e in entries if not e.is_dir()]
+
+
+def _images_in(folder: Path, cls: str | None) -> list[Item]:
     dirs, files = _children(folder)
     if dirs:
         raise GenlabError(f"{folder} holds a sub-folder {dirs[0].name}/; class folders hold image files only")
-    odd = [f for f in files if not img.is_image_name(f)]
+    odd = [f for f in files if not img.is_image_name(Path(f.name))]
     if odd:
-        raise GenlabError(f"{odd[0]} is not a PNG/JPEG file (image_folder reads {', '.join(img.EXTENSIONS)}); "
+        raise GenlabError(f"{odd[0].path} is not a PNG/JPEG file (image_folder reads {', '.join(img.EXTENSIONS)}); "
                           "move it out or hide it with a leading dot")
     if not files:
         raise GenlabError(f"{folder} holds no images")
-    return files
+    return [Item(f.path, f.name, cls, *_stat(f)) for f in files]
 
 
-def _scan_split(folder: Path) -> list[tuple[Path, str | None]]:
-    """[(file, class folder or None)] of one split folder: class folders, or images directly."""
+def _stat(entry: os.DirEntry) -> tuple[int, int]:
+    stat = entry.stat()
+    return stat.st_size, stat.st_mtime_ns
+
+
+def _scan_split(folder: Path) -> list[Item]:
+    """The images of one split folder: in class folders, or directly in it (unlabelled)."""
     dirs, files = _children(folder)
     if dirs and files:
         raise GenlabError(f"{folder} mixes class folders ({dirs[0].name}/) and files ({files[0].name}); use one "
                           "sub-folder per class, or images only")
     if not dirs:
-        return [(f, None) for f in _images_in(folder)]
-    return [(f, d.name) for d in dirs for f in _images_in(d)]
+        return _images_in(folder, None)
+    return [item for d in dirs for item in _images_in(Path(d.path), d.name)]
 
 
-def scan(root: Path) -> dict[str, list[tuple[Path, str | None]]]:
+def scan(root: Path) -> dict[str, list[Item]]:
     """{"train": ..., "test": ...} for a split layout, {"all": ...} otherwise."""
     dirs, files = _children(root)
     if not dirs and not files:
@@ -90,20 +107,21 @@ def scan(root: Path) -> dict[str, list[tuple[Path, str | None]]]:
     return {"train": _scan_split(root / "train"), "test": _scan_split(root / "test")}
 
 
-def _ordered(entries: list[tuple[Path, str | None]]) -> list[tuple[Path, str | None]]:
-    return sorted(entries, key=lambda e: (natural(e[0].name), natural(e[1] or "")))
+def _ordered(items: list[Item]) -> list[Item]:
+    class_key = {cls: natural(cls or "") for cls in {item.cls for item in items}}
+    return sorted(items, key=lambda item: (natural(item.name), class_key[item.cls]))
 
 
 def _classes(splits: dict[str, list], root: Path) -> tuple[str, ...] | None:
-    labelled = {split: any(c is not None for _, c in entries) for split, entries in splits.items()}
+    labelled = {split: any(item.cls is not None for item in items) for split, items in splits.items()}
     if len(set(labelled.values())) > 1:
         raise GenlabError(f"{root}: train/ has {'class folders' if labelled['train'] else 'images only'} but test/ "
                           f"{'class folders' if labelled['test'] else 'images only'}; use the same layout in both")
     if not any(labelled.values()):
         return None
     first = "train" if "train" in splits else "all"
-    classes = tuple(sorted({c for _, c in splits[first]}, key=natural))
-    unknown = sorted({c for _, c in splits.get("test", [])} - set(classes))
+    classes = tuple(sorted({item.cls for item in splits[first]}, key=natural))
+    unknown = sorted({item.cls for item in splits.get("test", [])} - set(classes))
     if unknown:
         raise GenlabError(f"{root}/test/{unknown[0]} is a class with no training folder (train/ has "
                           f"{', '.join(classes)})")
@@ -111,11 +129,9 @@ def _classes(splits: dict[str, list], root: Path) -> tuple[str, ...] | None:
 
 
 def _listing_key(splits: dict, root: Path, options: tuple) -> str:
-    listing = []
-    for split, entries in sorted(splits.items()):
-        for path, _ in entries:
-            stat = path.stat()
-            listing.append((split, str(path.relative_to(root)), stat.st_size, stat.st_mtime_ns))
+    start = len(os.path.join(str(root), ""))
+    listing = [(split, item.path[start:], item.size, item.mtime_ns)
+               for split, items in sorted(splits.items()) for item in items]
     text = json.dumps([CACHE_VERSION, str(root.resolve()), list(options), listing])
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
@@ -139,7 +155,7 @@ def load_set(spec: Dataset, root: Path, cfg) -> Loaded:
 def _decode_all(splits: dict, root: Path, size, channels: int | None, share: float) -> Loaded:
     classes = _classes(splits, root)
     index = {c: i for i, c in enumerate(classes or ())}
-    decoded = {s: [img.decode(path, size) for path, _ in entries] for s, entries in splits.items()}
+    decoded = {s: [img.decode(Path(item.path), size) for item in items] for s, items in splits.items()}
     _check_sizes(decoded, splits)
     if channels is None:
         channels = 3 if any(img.has_colour(a) for arrays in decoded.values() for a in arrays) else 1
@@ -150,18 +166,18 @@ def _decode_all(splits: dict, root: Path, size, channels: int | None, share: flo
     out = []
     for s in ("train", "test"):
         out.append(np.stack([img.to_channels(a, channels) for a in decoded[s]]))  # N×C×H×W
-        out.append(np.array([index.get(c, 0) for _, c in splits[s]], dtype=np.int64))
+        out.append(np.array([index.get(item.cls, 0) for item in splits[s]], dtype=np.int64))
     return check_pair(Loaded(*out, classes=classes), str(root))
 
 
 def _check_sizes(decoded: dict, splits: dict) -> None:
     first_split = next(iter(splits))
-    first, first_path = decoded[first_split][0].shape[:2], splits[first_split][0][0]
+    first, first_name = decoded[first_split][0].shape[:2], splits[first_split][0].name
     for s in splits:
-        for array, (path, _) in zip(decoded[s], splits[s]):
+        for array, item in zip(decoded[s], splits[s]):
             if array.shape[:2] != first:
-                raise GenlabError(f"image sizes differ: {first_path.name} is {first[0]}×{first[1]} but "
-                                  f"{path} is {array.shape[0]}×{array.shape[1]}; set data.image_size to resize them")
+                raise GenlabError(f"image sizes differ: {first_name} is {first[0]}×{first[1]} but "
+                                  f"{item.path} is {array.shape[0]}×{array.shape[1]}; set data.image_size to resize them")
 
 
 def _from_cache(path: Path) -> Loaded | None:
