@@ -64,7 +64,7 @@ def test_data_dir_is_read_as_root():
 
 
 @pytest.mark.parametrize("raw,fragment", [
-    ({"val_size": -1}, "data.val_size must be >= 0"),
+    ({"val_size": -1}, "data.val_size must be from 0 to the number of training images minus one"),
     ({"train_subset": 0}, "data.train_subset must be a positive integer"),
     ({"test_subset": -3}, "data.test_subset must be a positive integer"),
     ({"dataset": "image_folder", "channels": 2}, "data.channels must be 1 (grey) or 3"),
@@ -121,3 +121,9 @@ def test_options_and_catalog_import_without_torch():
             "genlab.data.describe; print('torch' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.stdout.strip() == "False", result.stderr
+
+
+def test_title_is_a_display_name(tmp_path):
+    write_idx(tmp_path, n_train=30, n_test=10)
+    assert load(DataConfig(dataset="mnist", root=str(tmp_path), title="My digits")).title == "My digits"
+    assert load(DataConfig(dataset="mnist", root=str(tmp_path))).title == "MNIST"

@@ -18,6 +18,7 @@ from genlab.data.options import DataConfig, check_limits
 
 _loaded: dict[tuple, ImageData] = {}
 MAX_KEPT = 4
+SIGNED_CHILDREN = 64
 
 
 def load(cfg: DataConfig, download: bool = True, progress: bool = True) -> ImageData:
@@ -45,9 +46,16 @@ def forget() -> None:
 
 
 def _signature(source: Path) -> tuple:
-    """Size and modification time of the source and, for a folder, of what it holds directly."""
-    paths = [source] + (sorted(source.iterdir()) if source.is_dir() else [])
-    return tuple((p.name, s.st_size, s.st_mtime_ns) for p in paths for s in [os.stat(p)])
+    """Size and modification time of the source and, for a folder of a few files (IDX, CIFAR
+    batches), of each; a big folder (images) by its own entry only, which changes when files
+    are added, removed or renamed."""
+    stats = [("", os.stat(source))]
+    if source.is_dir():
+        with os.scandir(source) as it:
+            children = sorted(it, key=lambda e: e.name)
+        if len(children) <= SIGNED_CHILDREN:
+            stats += [(e.name, e.stat()) for e in children]
+    return tuple((name, s.st_size, s.st_mtime_ns) for name, s in stats)
 
 
 def _tensor(array: np.ndarray, dtype: torch.dtype) -> torch.Tensor:

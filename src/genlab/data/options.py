@@ -52,7 +52,8 @@ class DataConfig:
     def _check_values(self) -> None:
         _require(self.root is None or isinstance(self.root, str) and self.root.strip() != "",
                  "data.root must be a folder or file path")
-        _require(self.val_size is None or self.val_size >= 0, f"data.val_size must be >= 0, got {self.val_size}")
+        _require(self.val_size is None or self.val_size >= 0, f"data.val_size must be from 0 to the number of "
+                                                              f"training images minus one, got {self.val_size}")
         for key in ("train_subset", "test_subset"):
             value = getattr(self, key)
             _require(value is None or value > 0, f"data.{key} must be a positive integer or null")
@@ -64,9 +65,9 @@ class DataConfig:
             self.image_size = list(image_hw(self.image_size))
 
     def load_options(self) -> tuple:
-        """What, besides the files, decides the loaded arrays (the per-process cache key)."""
+        """What, besides the files, decides the loaded data (the per-process cache key)."""
         size = tuple(self.image_size) if self.image_size else None
-        return self.dataset, self.root, size, self.channels, self.test_share
+        return self.dataset, self.root, size, self.channels, self.test_share, self.title
 
 
 def image_hw(value: Any) -> tuple[int, int]:
