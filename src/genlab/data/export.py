@@ -59,7 +59,11 @@ def _npz(data: ImageData, out: Path) -> Path:
                       classes=np.array(data.classes, dtype=str))
     buffer = io.BytesIO()
     np.savez_compressed(buffer, **arrays)
-    return atomic.write_bytes(out, buffer.getvalue())
+    atomic.write_bytes(out, buffer.getvalue())
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(out, 0o666 & ~umask)  # a file to share, like any other the user writes (atomic's temp file is 0600)
+    return out
 
 
 def class_folders(classes: tuple[str, ...]) -> list[str]:
