@@ -12,15 +12,6 @@ matplotlib.use("Agg")
 os.environ.setdefault("GENLAB_THREADS", "1")  # small models: 1 thread is fastest on a shared 2-core box
 
 
-@pytest.fixture(autouse=True)
-def _forget_named_data_dir():
-    """A test's --data-dir (even a folder of fake files) must not become the next test's."""
-    yield
-    from genlab.data import fashion_mnist
-
-    fashion_mnist._named_dir = None
-
-
 @pytest.fixture(scope="session")
 def chromium() -> str | None:
     path = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")

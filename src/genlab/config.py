@@ -14,41 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from genlab import safe_yaml
+from genlab.data.options import DataConfig  # noqa: F401 (re-exported: a study file's `data:`)
 from genlab.errors import GenlabError
 from genlab.typed_settings import MAX_INT, _check_mapping, _require, from_dict  # noqa: F401 (re-exported)
 
 STUDY_DIR = Path(__file__).parent / "studies"
-DATASETS = ("fashion_mnist", "kitti")
-
-
-@dataclass
-class DataConfig:
-    """Which images a study trains and evaluates on."""
-
-    dataset: str = "fashion_mnist"  # fashion_mnist | kitti
-    data_dir: str | None = None  # Fashion-MNIST IDX folder; else GENLAB_DATA, Debian package, user cache, download
-    root: str | None = None  # dataset root for datasets given by path (KITTI: the folder holding training/)
-    val_size: int | None = None  # held out from the 60,000 training images, seeded (Fashion-MNIST default 5000)
-    train_subset: int | None = None  # train on a seeded random subset (quick runs, tests)
-    test_subset: int | None = None
-
-    def __post_init__(self) -> None:
-        _require(self.dataset in DATASETS, f"data.dataset must be one of {', '.join(DATASETS)}, got {self.dataset!r}")
-        if self.dataset == "fashion_mnist":
-            _require(self.root is None, "data.root is for datasets given by path (kitti); Fashion-MNIST is found "
-                                        "through data.data_dir / --data-dir")
-            self.val_size = 5000 if self.val_size is None else self.val_size
-            _require(0 <= self.val_size < 60000, f"data.val_size must be from 0 to 59,999 (of 60,000 training "
-                                                 f"images), got {self.val_size}")
-        else:
-            unused = [k for k in ("data_dir", "val_size", "train_subset", "test_subset") if getattr(self, k) is not None]
-            _require(not unused, f"data.{unused[0] if unused else ''} is not used by the {self.dataset} dataset; "
-                                 "remove it (KITTI data is given by data.root)")
-        for key in ("train_subset", "test_subset"):
-            value = getattr(self, key)
-            _require(value is None or value > 0, f"data.{key} must be a positive integer or null")
-
-
 MAX_SEED = 2**32 - 1  # numpy's seed range; torch and Python accept it too
 
 OPTIMIZERS = ("adam", "adamw", "sgd")

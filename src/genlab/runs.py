@@ -209,7 +209,7 @@ def discard_if_unstarted(run: RunDir) -> bool:
 
 
 # Settings that change no trained number: a resumed run may take new values of these.
-SAFE_ON_RESUME = ("title", "analysis", "comparisons", "data.data_dir", "models.*.title", "models.*.train.tensorboard",
+SAFE_ON_RESUME = ("title", "analysis", "comparisons", "data.root", "data.data_dir", "models.*.title", "models.*.train.tensorboard",
                   "models.*.train.keep_checkpoints")
 
 

@@ -26,10 +26,19 @@ def quality_cache(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def tiny_net(quality_cache):
+def fmnist():
+    """Real Fashion-MNIST (the Debian package), loaded once."""
+    from genlab.config import DataConfig
+    from genlab.data import load
+
+    return load(DataConfig())
+
+
+@pytest.fixture(scope="session")
+def tiny_net(quality_cache, fmnist):
     from genlab.generation.features import load_or_train
 
-    fnet, _ = load_or_train(TINY_NET, progress=False)
+    fnet, _ = load_or_train(TINY_NET, fmnist, fmnist.mirror, progress=False)
     return fnet
 
 

@@ -41,16 +41,17 @@ def test_fid_through_passthrough_equals_torchmetrics_with_the_network(tiny_net):
     """Feeding precomputed features is the same as giving torchmetrics the network."""
     from torchmetrics.image.fid import FrechetInceptionDistance
 
-    from genlab.data import fashion_mnist
+    from genlab.config import DataConfig
+    from genlab.data import load
     from genlab.generation.features import extract
 
     class Net(torch.nn.Module):
         num_features = tiny_net.net.num_features
 
-        def forward(self, x):  # uint8 B×28×28 → B×D
+        def forward(self, x):  # uint8 B×1×28×28 → B×D
             return extract(tiny_net.net, x)[0]
 
-    data = fashion_mnist.load()
+    data = load(DataConfig())
     real, fake = data.test_images[:300], data.train_images[:300]
     metric = FrechetInceptionDistance(feature=Net())
     metric.update(real, real=True)

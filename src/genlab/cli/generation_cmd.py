@@ -79,5 +79,5 @@ def _metrics_net(args) -> int:
     from genlab.config import DataConfig
     from genlab.generation.commands import metrics_net
 
-    print(metrics_net(DataConfig(dataset=args.dataset, data_dir=args.data_dir), retrain=args.retrain))
+    print(metrics_net(DataConfig(dataset=args.dataset, root=args.data_dir), retrain=args.retrain))
     return 0

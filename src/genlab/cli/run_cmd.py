@@ -41,7 +41,8 @@ def add_study_arguments(p) -> None:
     p.add_argument("--resume", action="store_true", help="continue an interrupted run in --out")
     p.add_argument("--device", default="auto", help="auto (GPU when present), cpu, cuda, or GPU indices such as "
                                                     "0,1 (kitti: ultralytics' DDP over those GPUs)")
-    p.add_argument("--data-dir", help="folder with the Fashion-MNIST IDX files (else $GENLAB_DATA, Debian package, cache)")
+    p.add_argument("--data-dir", help="the folder or file holding the study's dataset (data.root; else $GENLAB_DATA, "
+                                      "the Debian package, the user cache, a download: `genlab data` shows where)")
     p.add_argument("--threads", type=int, help="CPU threads for torch (default: one per core, or $GENLAB_THREADS)")
     p.add_argument("--no-progress", action="store_true", help="no progress bars (epoch lines are still printed)")
     p.add_argument("--keep-checkpoints", action="store_true",
@@ -70,8 +71,8 @@ def check_common(args) -> list[str]:
 
         tracking.check_available()
     overrides = list(args.overrides)
-    if args.data_dir:  # Fashion-MNIST's folder; a KITTI study refuses data.data_dir with one line
-        overrides.append(f"data.data_dir={json.dumps(args.data_dir)}")  # quoted: any path stays a string
+    if args.data_dir:  # the dataset's folder or file (data.root)
+        overrides.append(f"data.root={json.dumps(args.data_dir)}")  # quoted: any path stays a string
     return overrides
 
 

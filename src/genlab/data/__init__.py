@@ -1,41 +1,20 @@
-"""Datasets of images held in memory (N×C×H×W uint8), and batching over tensors."""
+"""Datasets: one catalog (`genlab.data.catalog`), found, verified and held in memory as uint8
+N×C×H×W tensors (`genlab.data.load`), split and batched (`genlab.data.splits`).
+
+`genlab.data.options` and `genlab.data.catalog` are torch-free (a study file is checked
+without torch); `load` imports torch on first use.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-import torch
-
-
-@dataclass
-class ImageData:
-    """A loaded, verified dataset (stand-in until the data layer's registry lands)."""
-
-    key: str
-    title: str
-    shape: tuple[int, int, int]
-    classes: tuple[str, ...] | None
-    train_images: torch.Tensor  # uint8 N×C×H×W
-    train_labels: torch.Tensor  # int64 N
-    test_images: torch.Tensor
-    test_labels: torch.Tensor
-    source: Path
-    identity: str
-    official: bool
-    note: str
-    mirror: bool  # a left-right flip keeps an image's class
+if TYPE_CHECKING:
+    from genlab.data.facts import ImageData
+    from genlab.data.options import DataConfig
 
 
-def load(cfg) -> ImageData:
-    from genlab.data import fashion_mnist
+def load(cfg: DataConfig, download: bool = True, progress: bool = True) -> ImageData:
+    """The dataset `cfg` names, found, verified and cached per process (see genlab.data.loading)."""
+    from genlab.data.loading import load as load_data
 
-    d = fashion_mnist.load(cfg.data_dir)
-    return ImageData("fashion_mnist", "Fashion-MNIST", (1, 28, 28), d.classes, d.train_images.unsqueeze(1),
-                     d.train_labels, d.test_images.unsqueeze(1), d.test_labels, d.source, "fashion_mnist-official",
-                     True, "", True)
-
-
-def facts_of(data: ImageData):
-    from genlab.data.splits import DatasetFacts
-
-    return DatasetFacts(**{f.name: getattr(data, f.name) for f in fields(DatasetFacts)})
+    return load_data(cfg, download, progress)

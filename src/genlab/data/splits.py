@@ -1,13 +1,13 @@
-"""Seeded train / validation / test splits of an in-memory dataset."""
+"""Seeded train / validation / test splits of an in-memory dataset (uint8 N×C×H×W)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import torch
 
-from genlab.config import DataConfig
-from genlab.data import fashion_mnist
-from genlab.errors import GenlabError
+from genlab.data.facts import DatasetFacts
+from genlab.data.loading import load
+from genlab.data.options import DataConfig, val_size_for
 
 
 @dataclass
@@ -63,27 +63,12 @@ class Features:
                 yield self.x.index_select(0, idx), self.y.index_select(0, idx)  # not x[idx]: see batches()
 
 
-@dataclass(frozen=True)
-class DatasetFacts:
-    """What a run needs to know of its data, without the arrays."""
-
-    key: str
-    title: str
-    shape: tuple[int, int, int]  # C, H, W
-    classes: tuple[str, ...] | None  # None: unlabelled
-    identity: str
-    official: bool
-    note: str
-    source: str
-    mirror: bool  # a left-right flip keeps an image's class (augmentation may flip)
-
-
 @dataclass
 class Splits:
     train: Split
     val: Split
     test: Split
-    facts: DatasetFacts
+    facts: DatasetFacts  # the dataset's key, title, shape, classes, identity, official, note, source
 
     @property
     def classes(self) -> tuple[str, ...] | None:
@@ -91,15 +76,13 @@ class Splits:
 
 
 def make_splits(cfg: DataConfig, seed: int) -> Splits:
-    """Hold `val_size` training images out for validation (seeded), optionally subsample."""
-    if cfg.dataset != "fashion_mnist":
-        raise GenlabError(f"data.dataset {cfg.dataset!r} is not supported; use fashion_mnist")
-    data = fashion_mnist.load(cfg.data_dir)
+    """Hold `val_size` training images out for validation (seeded), optionally subsample.
+    Fashion-MNIST at a seed gives the same split, bit for bit, as genlab before N×C×H×W."""
+    data = load(cfg)  # verified; val_size / subsets checked against its sizes
     generator = torch.Generator().manual_seed(seed)
     order = torch.randperm(len(data.train_labels), generator=generator)
-    if cfg.val_size >= len(order):
-        raise GenlabError(f"data.val_size={cfg.val_size} leaves no training images (there are {len(order)})")
-    val_idx, train_idx = order[:cfg.val_size], order[cfg.val_size:]
+    val_size = val_size_for(cfg, len(order))
+    val_idx, train_idx = order[:val_size], order[val_size:]
     if cfg.train_subset:
         train_idx = train_idx[:cfg.train_subset]
     test_images, test_labels = data.test_images, data.test_labels
@@ -107,17 +90,11 @@ def make_splits(cfg: DataConfig, seed: int) -> Splits:
         test_order = torch.randperm(len(test_labels), generator=generator)[:cfg.test_subset]
         test_images, test_labels = test_images[test_order], test_labels[test_order]
     return Splits(
-        train=Split(data.train_images[train_idx].unsqueeze(1), data.train_labels[train_idx]),
-        val=Split(data.train_images[val_idx].unsqueeze(1), data.train_labels[val_idx]),
-        test=Split(test_images.unsqueeze(1), test_labels),
-        facts=facts(cfg),
+        train=Split(data.train_images[train_idx], data.train_labels[train_idx]),
+        val=Split(data.train_images[val_idx], data.train_labels[val_idx]),
+        test=Split(test_images, test_labels),
+        facts=data.facts,
     )
-
-
-def facts(cfg: DataConfig) -> DatasetFacts:
-    from genlab.data import facts_of, load
-
-    return facts_of(load(cfg))
 
 
 def batches(split: Split, batch_size: int, shuffle: bool = False, generator: torch.Generator | None = None):

@@ -60,9 +60,9 @@ class MetaModels(dict):
 
 def load_facts(data_config):
     """The data's facts (found and verified; cached per process)."""
-    from genlab.data.splits import facts
+    from genlab.data import load
 
-    return facts(data_config)
+    return load(data_config).facts
 
 
 def facts_shape(data: dict) -> tuple[tuple[int, int, int], int | None]:
