@@ -81,9 +81,15 @@ def file_cases(study: str) -> list[tuple[str, bytes | dict]]:
     mutate("models[0] deleted name", lambda r: r["models"][0].pop("name"))
     mutate("duplicate model", lambda r: r["models"].append(copy.deepcopy(r["models"][0])))
     mutate("model entry a list", lambda r: r["models"].__setitem__(0, [1]))
-    for key in ("reconstruction_images", "tsne_points", "scatter_points", "synth_n", "nosuch_setting"):
+    for key in ("reconstruction_pairs", "tsne", "latent_2d", "synth_n", "nosuch_setting"):
         for value in (-1, 0, "x"):
             mutate(f"analysis.{key}={value!r}", lambda r, k=key, v=value: r.setdefault("analysis", {}).__setitem__(k, v))
+    for key in ("reconstruction_pairs.images", "tsne.points", "latent_2d.scatter_points", "generation.samples",
+                "samples.snapshots", "noise_robustness.factors", "frozen_classifiers.knn_k", "generation.enabled"):
+        section, name = key.split(".")
+        for value in (-1, 0, "x", [1]):
+            mutate(f"analysis.{key}={value!r}",
+                   lambda r, s=section, k=name, v=value: r.setdefault("analysis", {}).setdefault(s, {}).__setitem__(k, v))
     text = yaml.safe_dump(base).encode()
     cases += [("non-UTF-8 byte", b"\xff" + text), ("UTF-16", text.decode().encode("utf-16")),
               ("latin-1 title", text + "title: caf\xe9\n".encode("latin-1")), ("empty file", b""),

@@ -10,10 +10,10 @@ import yaml
 from cli_helpers import images_loaded_in_chromium, run_cli
 
 TINY = ["--set", "data.train_subset=600", "--set", "data.val_size=200", "--set", "data.test_subset=300",
-        "--set", "train.epochs=2", "--set", "analysis.scatter_points=300", "--set", "analysis.generation_samples=300",
-        "--set", "analysis.epoch_fid_n=200",
+        "--set", "train.epochs=2", "--set", "analysis.latent_2d.scatter_points=300", "--set", "analysis.generation.samples=300",
+        "--set", "analysis.generation.epoch_fid_n=200",
         # a tiny feature network (trained into a temporary cache) keeps the metrics step to seconds
-        "--set", "analysis.feature_net={width: 4, feature_dim: 16, epochs: 1, batch_size: 64, "
+        "--set", "analysis.generation.feature_net={width: 4, feature_dim: 16, epochs: 1, batch_size: 64, "
                  "train_subset: 512, test_subset: 200}"]
 
 

@@ -17,9 +17,9 @@ CHANGED = ["--set", "data.train_subset=300", "--set", "data.val_size=100", "--se
            "--set", "models.ae64.train.batch_size=48", "--set", "models.ae64.train.epochs=2",
            "--set", "models.vae.params.reconstruction=mse", "--set", "models.vae.params.latent_dim=9",
            "--set", "models.gan_normal.params.latent_dim=12",
-           "--set", "analysis.generation_metrics=false", "--set", "analysis.scatter_points=90",
-           "--set", "analysis.reconstruction_images=7", "--set", "analysis.latent_grid_size=4",
-           "--set", "analysis.prior_samples=20"]
+           "--set", "analysis.generation.enabled=false", "--set", "analysis.latent_2d.scatter_points=90",
+           "--set", "analysis.reconstruction_pairs.images=7", "--set", "analysis.latent_2d.grid_size=4",
+           "--set", "analysis.samples.images=20"]
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +41,7 @@ def _row(body: str, title: str) -> list[str]:
 
 def test_report_states_the_changed_settings(body):
     assert "lr 0.0023" in body
-    assert "per-image squared error summed over pixels" in body  # the VAE's reconstruction: mse
+    assert "per-image squared error summed over the pixels" in body  # the VAE's reconstruction: mse
     assert "over its 9-d latent" in body and "latent_dim=9" in body
     assert "latent_dim=12" in body  # the GAN's latent size
     assert _row(body, "AE-64")[:2] == ["2", "48"]  # epochs, batch size of that model alone
@@ -62,15 +62,17 @@ def test_report_has_none_of_the_shipped_defaults(body):
 
 
 @pytest.mark.parametrize("override, fragment", [
-    ("analysis.reconstruction_images=0", "analysis.reconstruction_images must be from 1"),
-    ("analysis.scatter_points=0", "analysis.scatter_points must be from 1"),
-    ("analysis.latent_grid_size=1", "analysis.latent_grid_size must be from 2"),
-    ("analysis.epoch_fid_n=1", "analysis.epoch_fid_n must be from 2"),
-    ("analysis.generation_samples=5", "analysis.generation_samples must be from 10"),
-    ("analysis.feature_net.epochs=0", "analysis.feature_net.epochs must be >= 1"),
+    ("analysis.reconstruction_pairs.images=0", "analysis.reconstruction_pairs.images must be from 1"),
+    ("analysis.latent_2d.scatter_points=0", "analysis.latent_2d.scatter_points must be from 1"),
+    ("analysis.latent_2d.grid_size=1", "analysis.latent_2d.grid_size must be from 2"),
+    ("analysis.generation.epoch_fid_n=1", "analysis.generation.epoch_fid_n must be from 2"),
+    ("analysis.generation.samples=5", "analysis.generation.samples must be from 10"),
+    ("analysis.generation.feature_net.epochs=0", "analysis.generation.feature_net.epochs must be >= 1"),
     ("analysis.reported.nope={loss: 1}", "analysis.reported names 'nope'"),
     ("analysis.reported.vae.lossy=1", "analysis.reported.vae.lossy is not a known reported number"),
-    ("analysis.epoch_fid_models=[ae64]", "asked for model 'ae64', which cannot serve it: it lacks sample"),
+    ("analysis.generation.epoch_fid=[nosuch]", "asked for model 'nosuch', which is not a model of this study"),
+    ("analysis.latent_2d.nosuch=1", "unknown key 'analysis.latent_2d.nosuch'"),
+    ("analysis.scatter_points=9", "unknown key 'analysis.scatter_points' for the dense study"),
 ])
 def test_bad_settings_fail_in_preflight_with_one_line(override, fragment):
     from genlab.config import load_study

@@ -19,11 +19,11 @@ DCGAN = {"name": "dcgan", "title": "DCGAN-16", "model": "dcgan", "params": {"lat
 SMALL = ["--set", "data.train_subset=400", "--set", "data.val_size=100", "--set", "data.test_subset=200",
          "--set", "train.epochs=1"]
 STUDIES = {
-    "conv": ["--set", "analysis.tsne_points=60", "--set", "analysis.probe_train_size=200",
-             "--set", "analysis.robustness_images=50", "--set", "analysis.head.epochs=1"],
-    "dense": ["--set", "analysis.scatter_points=200", "--set", "analysis.generation_samples=200",
-              "--set", "analysis.epoch_fid_n=100",
-              "--set", "analysis.feature_net={width: 4, feature_dim: 16, epochs: 1, batch_size: 64, "
+    "conv": ["--set", "analysis.tsne.points=60", "--set", "analysis.frozen_classifiers.probe_train_size=200",
+             "--set", "analysis.noise_robustness.images=50", "--set", "analysis.frozen_classifiers.head.epochs=1"],
+    "dense": ["--set", "analysis.latent_2d.scatter_points=200", "--set", "analysis.generation.samples=200",
+              "--set", "analysis.generation.epoch_fid_n=100",
+              "--set", "analysis.generation.feature_net={width: 4, feature_dim: 16, epochs: 1, batch_size: 64, "
                        "train_subset: 512, test_subset: 200}"],
 }
 

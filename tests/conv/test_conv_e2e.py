@@ -9,9 +9,9 @@ from cli_helpers import run_cli
 from genlab.report.page import quantity
 
 TINY = ["--set", "data.train_subset=400", "--set", "data.val_size=200", "--set", "data.test_subset=300",
-        "--set", "train.epochs=1", "--set", "analysis.tsne_points=40", "--set", "analysis.probe_train_size=300",
-        "--set", "analysis.robustness_images=100", "--set", "analysis.noise_factors=[0.0,0.5,1.0]",
-        "--set", "analysis.head.epochs=2", "--set", "analysis.head.hidden=[32]"]
+        "--set", "train.epochs=1", "--set", "analysis.tsne.points=40", "--set", "analysis.frozen_classifiers.probe_train_size=300",
+        "--set", "analysis.noise_robustness.images=100", "--set", "analysis.noise_robustness.factors=[0.0,0.5,1.0]",
+        "--set", "analysis.frozen_classifiers.head.epochs=2", "--set", "analysis.frozen_classifiers.head.hidden=[32]"]
 FIGURES = {"loss_curves", "recon_clean", "recon_noisy", "error_hist", "tsne", "robustness", "classifier_curves",
            "confusion_matrices"}
 

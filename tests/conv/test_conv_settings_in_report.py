@@ -11,12 +11,12 @@ from cli_helpers import run_cli
 
 CHANGED = ["--set", "train.lr=0.0021", "--set", "train.batch_size=96", "--set", "models.ae.train.epochs=1",
            "--set", "models.vae.params.latent_dim=7", "--set", "models.vae.params.reconstruction=bce",
-           "--set", "models.dae.params.noise_factor=0.35", "--set", "analysis.head.lr=0.0031",
-           "--set", "analysis.head.epochs=1", "--set", "analysis.head.hidden=[24]", "--set", "analysis.head.dropout=0.15",
-           "--set", "analysis.knn_k=3", "--set", "analysis.tsne_perplexity=12"]
+           "--set", "models.dae.params.noise_factor=0.35", "--set", "analysis.frozen_classifiers.head.lr=0.0031",
+           "--set", "analysis.frozen_classifiers.head.epochs=1", "--set", "analysis.frozen_classifiers.head.hidden=[24]", "--set", "analysis.frozen_classifiers.head.dropout=0.15",
+           "--set", "analysis.frozen_classifiers.knn_k=3", "--set", "analysis.tsne.perplexity=12"]
 SMALL = ["--set", "data.train_subset=600", "--set", "data.val_size=200", "--set", "data.test_subset=300",
-         "--set", "analysis.tsne_points=100", "--set", "analysis.probe_train_size=300",
-         "--set", "analysis.robustness_images=100", "--set", "analysis.noise_factors=[0.0,0.35,0.7]"]
+         "--set", "analysis.tsne.points=100", "--set", "analysis.frozen_classifiers.probe_train_size=300",
+         "--set", "analysis.noise_robustness.images=100", "--set", "analysis.noise_robustness.factors=[0.0,0.35,0.7]"]
 
 
 @pytest.fixture(scope="module")

@@ -14,13 +14,13 @@ import yaml
 from cli_helpers import images_loaded_in_chromium, run_cli
 
 DENSE = ["--set", "data.train_subset=600", "--set", "data.val_size=200", "--set", "data.test_subset=300",
-         "--set", "train.epochs=1", "--set", "analysis.scatter_points=300", "--set", "analysis.generation_samples=300",
-         "--set", "analysis.epoch_fid_n=200", "--set", "analysis.feature_net={width: 4, feature_dim: 16, epochs: 1, "
+         "--set", "train.epochs=1", "--set", "analysis.latent_2d.scatter_points=300", "--set", "analysis.generation.samples=300",
+         "--set", "analysis.generation.epoch_fid_n=200", "--set", "analysis.generation.feature_net={width: 4, feature_dim: 16, epochs: 1, "
          "batch_size: 64, train_subset: 512, test_subset: 200}"]
 CONV = ["--set", "data.train_subset=400", "--set", "data.val_size=200", "--set", "data.test_subset=300",
-        "--set", "train.epochs=1", "--set", "analysis.tsne_points=60", "--set", "analysis.probe_train_size=300",
-        "--set", "analysis.robustness_images=100", "--set", "analysis.noise_factors=[0.0,0.5,1.0]",
-        "--set", "analysis.head.epochs=2", "--set", "analysis.head.hidden=[32]"]
+        "--set", "train.epochs=1", "--set", "analysis.tsne.points=60", "--set", "analysis.frozen_classifiers.probe_train_size=300",
+        "--set", "analysis.noise_robustness.images=100", "--set", "analysis.noise_robustness.factors=[0.0,0.5,1.0]",
+        "--set", "analysis.frozen_classifiers.head.epochs=2", "--set", "analysis.frozen_classifiers.head.hidden=[32]"]
 KITTI = ["--set", "analysis.synth_n=10", "--set", "analysis.synth_pretrain_n=8", "--set", "analysis.synth_size=192x58",
          "--set", "analysis.draw_images=2", "--set", "train.epochs=1", "--set", "train.batch_size=4",
          *[x for m in ("pretrain", "scratch", "transfer") for x in ("--set", f"models.{m}.params.imgsz=64")]]
@@ -104,7 +104,7 @@ def sweep(tmp_path_factory, cache):
     out = tmp_path_factory.mktemp("sweep") / "exp"
     result = run_cli("sweep", "dense", "--quick", "--out", str(out), "--device", "cpu", "--jobs", "2",
                      "--vary", "models.ae64.params.latent_dim=2,16", *DENSE,
-                     "--set", "analysis.generation_metrics=false", "--set", "analysis.epoch_fid_models=[]", env=cache)
+                     "--set", "analysis.generation.enabled=false", "--set", "analysis.generation.epoch_fid=[]", env=cache)
     assert result.returncode == 0, result.stderr[-3000:]
     return out
 

@@ -10,9 +10,9 @@ from cli_helpers import run_cli
 mlflow = pytest.importorskip("mlflow", reason="the mlflow extra is not installed (uv sync --extra mlflow)")
 
 CONV = ["--set", "data.train_subset=400", "--set", "data.val_size=200", "--set", "data.test_subset=300",
-        "--set", "train.epochs=2", "--set", "analysis.tsne_points=60", "--set", "analysis.probe_train_size=300",
-        "--set", "analysis.robustness_images=100", "--set", "analysis.noise_factors=[0.0,0.5,1.0]",
-        "--set", "analysis.head.epochs=2", "--set", "analysis.head.hidden=[32]"]
+        "--set", "train.epochs=2", "--set", "analysis.tsne.points=60", "--set", "analysis.frozen_classifiers.probe_train_size=300",
+        "--set", "analysis.noise_robustness.images=100", "--set", "analysis.noise_robustness.factors=[0.0,0.5,1.0]",
+        "--set", "analysis.frozen_classifiers.head.epochs=2", "--set", "analysis.frozen_classifiers.head.hidden=[32]"]
 
 
 def test_trials_are_logged_and_read_back(tmp_path, monkeypatch):

@@ -27,10 +27,10 @@ SCRIPT = ROOT / "scripts" / "slurm_single_node.sh"
 CANNOT = 3  # the script's exit code where this machine cannot have the cluster
 UP = ("idle", "mixed", "allocated", "completing")
 CONV = ["--quick", "--device", "cpu", "--set", "data.train_subset=400", "--set", "data.val_size=200",
-        "--set", "data.test_subset=300", "--set", "train.epochs=1", "--set", "analysis.tsne_points=60",
-        "--set", "analysis.probe_train_size=300", "--set", "analysis.robustness_images=100",
-        "--set", "analysis.noise_factors=[0.0,0.5,1.0]", "--set", "analysis.head.epochs=2",
-        "--set", "analysis.head.hidden=[32]"]
+        "--set", "data.test_subset=300", "--set", "train.epochs=1", "--set", "analysis.tsne.points=60",
+        "--set", "analysis.frozen_classifiers.probe_train_size=300", "--set", "analysis.noise_robustness.images=100",
+        "--set", "analysis.noise_robustness.factors=[0.0,0.5,1.0]", "--set", "analysis.frozen_classifiers.head.epochs=2",
+        "--set", "analysis.frozen_classifiers.head.hidden=[32]"]
 
 
 def _skip(reason: str):

@@ -11,13 +11,13 @@ import yaml
 from cli_helpers import images_loaded_in_chromium, run_cli
 
 TINY = ["--set", "data.train_subset=400", "--set", "data.val_size=100", "--set", "data.test_subset=200",
-        "--set", "train.epochs=2", "--set", "analysis.generation_samples=200", "--set", "analysis.epoch_fid_n=100",
-        "--set", "analysis.interpolation_pairs=2", "--set", "analysis.interpolation_steps=4",
+        "--set", "train.epochs=2", "--set", "analysis.generation.samples=200", "--set", "analysis.generation.epoch_fid_n=100",
+        "--set", "analysis.latent_interpolation.pairs=2", "--set", "analysis.latent_interpolation.steps=4",
         "--set", "models.dcgan.params.width=8", "--set", "models.wgan_gp.params.width=8",
         "--set", "models.wgan_gp.train.steps={critic: 2}", "--set", "models.conv_vae_gen.params.width=8",
         "--set", "models.gan_normal.params.g_hidden=[64]", "--set", "models.gan_uniform.params.g_hidden=[64]",
         # a tiny feature network (trained into a temporary cache) keeps the metrics step to seconds
-        "--set", "analysis.feature_net={width: 4, feature_dim: 16, epochs: 1, batch_size: 64, "
+        "--set", "analysis.generation.feature_net={width: 4, feature_dim: 16, epochs: 1, batch_size: 64, "
                  "train_subset: 512, test_subset: 200}"]
 MODELS = ["vae", "ae64", "gan_normal", "gan_uniform", "dcgan", "wgan_gp", "conv_vae", "conv_vae_gen"]
 SAMPLERS = [m for m in MODELS if m != "ae64"]

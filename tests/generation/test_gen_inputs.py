@@ -33,10 +33,12 @@ def run_gen(args: list[str], out, capsys) -> tuple[int | str, list[str]]:
     ("models.conv_vae_gen.params.beta=-1", "beta=-1: must be a number from 0"),
     ("models.vae.params.beta=x", "beta='x'"),
     ("models.conv_vae_gen.params.width=0", "width=0"),
-    ("analysis.interpolation_steps=1", "analysis.interpolation_steps must be from 2"),
-    ("analysis.interpolation_pairs=0", "analysis.interpolation_pairs must be from 1"),
-    ("analysis.generation_samples=5", "analysis.generation_samples must be from 10"),
-    ("analysis.generation_metrics=false", "generation_metrics"),
+    ("analysis.latent_interpolation.steps=1", "analysis.latent_interpolation.steps must be from 2"),
+    ("analysis.latent_interpolation.pairs=0", "analysis.latent_interpolation.pairs must be from 1"),
+    ("analysis.generation.samples=5", "analysis.generation.samples must be from 10"),
+    ("analysis.generation.epoch_fid=[nosuch]", "asked for model 'nosuch', which is not a model of this study"),
+    ("analysis.generation_samples=100", "unknown key 'analysis.generation_samples' for the gen study"),
+    ("analysis.samples.nosuch=1", "unknown key 'analysis.samples.nosuch'"),
 ])
 def test_bad_setting_is_one_line_before_the_run_folder(setting, fragment, tmp_path, capsys, stop_before_training):
     out = tmp_path / "run"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import torch
 
-from genlab.analyses.latent_interpolation import image_pairs, latent_prior
+from genlab import registry
+from genlab.analyses.latent_interpolation import image_pairs
 from genlab.generation.interpolation import interpolate, lerp, path_kind, slerp
 
 
@@ -28,14 +29,10 @@ def test_slerp_keeps_the_norm_where_lerp_shrinks_it():
 def test_path_follows_the_prior():
     assert (path_kind("normal"), path_kind("uniform"), path_kind(None)) == ("spherical", "linear", "linear")
 
-    class GAN:
-        prior = "uniform"
-        def sample(self): ...
-
-    class VAE:
-        def sample(self): ...
-
-    assert (latent_prior(GAN()), latent_prior(VAE()), latent_prior(object())) == ("uniform", "normal", None)
+    built = {name: registry.build_meta(name, params, shape=(1, 28, 28)) for name, params in
+             (("dense_gan", {"prior": "uniform"}), ("dense_vae", {}), ("dense_ae", {}))}
+    # each model says which prior its codes follow: a GAN its setting, a VAE N(0, I), an AE none
+    assert [built[n].prior for n in ("dense_gan", "dense_vae", "dense_ae")] == ["uniform", "normal", None]
 
 
 def test_pairs_join_different_classes_without_repeating_an_image():

@@ -213,6 +213,7 @@ def load_or_train(cfg: FeatureNetConfig, data, mirror: bool = True, retrain: boo
                   progress: bool = True) -> tuple[FeatureNet, bool]:
     """(network, trained_now). Trains and caches it on a miss (minutes on 2 cores); an
     interrupted training resumes from its last epoch checkpoint."""
+    require_labels(data)
     if not retrain:
         found = load(cfg, data, mirror)
         if found is not None:
