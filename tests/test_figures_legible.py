@@ -9,7 +9,12 @@ from PIL import Image
 
 from genlab import atomic
 from genlab.detect import figures as kfigs
-from genlab.figures import common, conv, dense
+from genlab.figures import common
+from genlab.figures import latents as dense
+from genlab.figures import representations as conv
+
+FASHION = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
+           "Ankle boot")
 
 SIX_MODELS = ["AE-2 (report's architecture)", "AE-2 improved (deeper, linear latent)", "AE-64", "VAE-64",
               "GAN-64, normal prior", "GAN-64, uniform prior"]
@@ -39,24 +44,28 @@ def draw_everything(tmp_path):
     keys = {t: [k for k in c[0]["train"]] for t, c in curves.items()}
     common.save_loss_curves(tmp_path / "loss_curves.png", curves, keys, "loss per epoch")
     images = rng.integers(0, 255, (10, 28, 28), dtype=np.uint8)
-    common.save_pairs(tmp_path / "pairs.png", [("input", images), ("reconstruction", images)], np.arange(10), "pairs")
+    common.save_pairs(tmp_path / "pairs.png", [("input", images), ("reconstruction", images)], np.arange(10), "pairs",
+                      FASHION)
     common.save_grid(tmp_path / "grid.png", images, 5, "grid")
     vae = [{"epoch": e, "train": {"reconstruction": 1.0, "kl": 2.0}, "val": {"reconstruction": 1.0, "kl": 2.0}}
            for e in (1, 2, 3)]
     dense.vae_parts(tmp_path / "vae_parts.png", vae, "parts")
-    dense.latent_scatter(tmp_path / "scatter.png", rng.normal(size=(50, 2)), rng.integers(0, 10, 50), "scatter")
+    dense.latent_scatter(tmp_path / "scatter.png", rng.normal(size=(50, 2)), rng.integers(0, 10, 50), "scatter",
+                         FASHION)
     for e in (1, 2):
-        np.savez(tmp_path / f"epoch_{e:03d}.npz", images=np.repeat(images, 2, axis=0), epoch=e)
+        np.savez(tmp_path / f"epoch_{e:03d}.npz", images=np.repeat(images[:, None], 2, axis=0), epoch=e)  # N×1×H×W
     dense.sample_progress(tmp_path / "progress.png", sorted(tmp_path.glob("epoch_*.npz")), "progress")
     conv.error_histograms(tmp_path / "hist.png", {c: {m: rng.random(100) + 0.01 for m in ("AE", "VAE", "DAE")}
                                                   for c in ("clean inputs", "noisy inputs (noise factor 0.5)")}, "errors")
     labels = rng.integers(0, 10, 60)
-    conv.tsne_panels(tmp_path / "tsne.png", {m: rng.normal(size=(60, 2)) for m in ("AE", "VAE", "DAE")}, labels, "t-SNE")
+    conv.tsne_panels(tmp_path / "tsne.png", {m: rng.normal(size=(60, 2)) for m in ("AE", "VAE", "DAE")}, labels, "t-SNE",
+                     FASHION)
     factors = [0.0, 0.5, 1.0]
     conv.robustness_curves(tmp_path / "robust.png", factors, {m: {"psnr": [20, 15, 10], "ssim": [0.9, 0.5, 0.2]}
                                                               for m in ("AE", "noisy input")}, 0.5, "robustness")
     matrix = (rng.integers(0, 900, (10, 10))).tolist()
-    conv.confusions(tmp_path / "confusion_matrices.png", {m: matrix for m in ("AE", "VAE", "DAE", "raw pixels")}, "cm")
+    conv.confusions(tmp_path / "confusion_matrices.png", {m: matrix for m in ("AE", "VAE", "DAE", "raw pixels")}, "cm",
+                    FASHION)
     heads = {m: [{"epoch": e, "train": {"loss": 1 / e, "accuracy": 0.8}, "val": {"loss": 1 / e, "accuracy": 0.8}}
                  for e in (1, 2, 3)] for m in ("AE", "VAE", "DAE", "raw pixels (baseline)")}
     conv.classifier_curves(tmp_path / "heads.png", heads, "heads")

@@ -157,14 +157,30 @@ def load_trained(model_dir_or_file, map_location: str | torch.device = "cpu") ->
     return method.eval()
 
 
-def describe(name: str) -> str:
-    """'dense_ae (genlab): latent_dim=64, hidden=(), latent_act='relu'' for listings."""
+_UNSET = object()  # no domain accepts it: asking a domain about it gives the words of its rule
+
+
+def listing() -> str:
+    """`genlab models`: one line per registered model, and the plugins that failed to register."""
+    loaded = _load()
+    width = max(map(len, loaded.entries), default=4)
+    lines = [f"{name:<{width}}  {e.summary or '—'}" + (f"  [{e.source}]" if e.source != "genlab" else "")
+             for name, e in sorted(loaded.entries.items())]
+    lines += [f"{name:<{width}}  NOT REGISTERED: {why}" for name, why in loaded.broken.items()]
+    return "\n".join(lines + ["", "`genlab models NAME` gives a model's params, their allowed values and what it can do."])
+
+
+def details(name: str, shape: tuple[int, int, int], classes: int | None) -> str:
+    """`genlab models NAME`: its params (default, allowed values), how it generates, what it can
+    do and what it minimises, as built for images of `shape`."""
+    from genlab.methods.base import CAPABILITIES
+
     known = entry(name)
-    params = ", ".join(f"{k}={v!r}" for k, v in known.params().items())
-    return f"{name} ({known.source}): {params}"
-
-
-def warn_broken() -> None:
-    """One line per plugin that failed to register (for `genlab models`)."""
-    for name, why in _load().broken.items():
-        print(f"genlab: warning: model plugin {name!r} was not registered: {why}", file=sys.stderr)
+    method = build_meta(name, shape=shape, classes=classes)
+    c, h, w = shape
+    lines = [f"{name} — {known.summary or 'no summary'} (registered by {known.source})", "params (default; allowed):"]
+    lines += [f"  {key} = {default!r}; {known.domains[key](_UNSET)}" for key, default in known.params().items()]
+    lines += [f"as built for {c}×{h}×{w} images:", f"  minimises: {method.loss_sentence()}",
+              f"  generates: {method.sampler_sentence()}",
+              "  can: " + "; ".join(f"{cap} ({CAPABILITIES[cap]})" for cap in sorted(method.capabilities()))]
+    return "\n".join(lines)

@@ -13,6 +13,7 @@ from genlab.errors import GenlabError
 COMMAND_MODULES = [
     "genlab.cli.run_cmd",
     "genlab.cli.data_cmd",
+    "genlab.cli.models_cmd",
     "genlab.cli.bench_cmd",
     "genlab.cli.kitti_cmd",
     "genlab.cli.detect_cmd",

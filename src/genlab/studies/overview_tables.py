@@ -35,10 +35,12 @@ def models_table(view: ReportView, specs: list) -> Table:
     for spec in specs:
         s = view.summaries[spec.name]
         params = ", ".join(f"{k}={v}" for k, v in spec.params.items()) or "registry defaults"
+        can = ", ".join(sorted(view.methods[spec.name].capabilities())) if view.methods is not None else ""
         rows.append([spec.title, f"{spec.model} ({params})", s["parameters"], describe_training(spec.train),
-                     s["images_per_s"], device_text(s)])
-    return Table(["model", "registry model (params)", "parameters", "optimiser", "images/s", "device"], rows,
-                 "How each model was built and trained", kinds=[None, None, None, None, "rate", None])
+                     s["images_per_s"], device_text(s), can])
+    return Table(["model", "registry model (params)", "parameters", "optimiser", "images/s", "device", "capabilities"],
+                 rows, "How each model was built and trained, and what it can do (what the analyses ask of it)",
+                 kinds=[None, None, None, None, "rate", None, None])
 
 
 def data_sentence(view: ReportView) -> str:

@@ -100,7 +100,9 @@ def report_content(run: RunDir) -> ReportContent:
     if tested:  # after the overview: whether each difference the page shows is real
         sections.insert(min(1, len(sections)), tested)
     subtitle = f"{study.title} · run folder {run.path.name} · seed {config.seed}"
-    return ReportContent(config.title or study.title, subtitle, sections, raw, environment)
+    dataset = (run.read_metrics().get("data") or {}).get("title")
+    title = (config.title or study.title) + (f", on {dataset}" if dataset else "")
+    return ReportContent(title, subtitle, sections, raw, environment)
 
 
 def build_report(run: RunDir, linked_images: bool = False) -> Path:
