@@ -1,5 +1,6 @@
 """What an experiment's trials measured, gathered: results.csv (one row per trial × model
-× metric), the per-setting summaries (n, mean, std, 95 % CI) and, for a sweep of a latent
+× metric), summary.csv (per setting × model × metric: n, mean, std, 95 % CI, sampling
+error; every column numeric or empty) and, for a sweep of a latent
 size, the linear floor (PCA reconstruction error at each size, in closed form on the same
 data). Everything is written into the experiment folder, and the report is built from it.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,8 +17,11 @@ from genlab import atomic
 from genlab.experiments import run_metrics
 from genlab.experiments.executors import last_error
 from genlab.experiments.plan import cell_label
+from genlab.experiments.stats import summarize
 
 PCA_FLOOR = "pca_floor.json"
+SUMMARY = "summary.csv"  # one row per setting × model × metric, beside results.csv
+SE_SUFFIX = "_se"  # METRIC_se: METRIC's sampling standard error (generation/scores.py)
 
 
 @dataclass
@@ -58,24 +63,80 @@ def cells(states: list[TrialState]) -> dict[str, list[TrialState]]:
 
 
 def results_csv(states: list[TrialState], vary_keys: list[str]) -> str:
+    """One row per trial × model × metric: the value, its sampling standard error where the run
+    measured one (a `METRIC_se` beside METRIC, e.g. generation:fid_se: then not a row of its own),
+    the unit and the feature network where the record says (else empty)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["trial", "seed", *vary_keys, "model", "metric", "value"])
+    writer.writerow(["trial", "seed", *vary_keys, "model", "metric", "value", "sampling_se", "unit", "feature_network"])
     for state in states:
         if state.record is None:
             continue
-        for model, metric, value in run_metrics.flatten(state.record):
-            writer.writerow([state.id, state.seed, *[state.vary.get(k) for k in vary_keys], model, metric, repr(value)])
+        for model, metric, value, se in numbers(state.record):
+            writer.writerow([state.id, state.seed, *[state.vary.get(k) for k in vary_keys], model, metric, repr(value),
+                             _cell(se), _unit(state.record, metric), _feature_network(state.record, metric)])
     return buf.getvalue()
 
 
+def summary_csv(states: list[TrialState], vary_keys: list[str]) -> str:
+    """One row per setting × model × metric over the seeds that measured it: n, mean, std, the
+    95 % CI (Student's t; empty for n = 1), and the sampling standard error of the mean where
+    every trial measured one (√Σse²/n: the sampling of the generated sets alone, not the seeds)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow([*vary_keys, "model", "metric", "n", "mean", "std", "ci_low", "ci_high", "sampling_se", "unit",
+                     "feature_network"])
+    for members in cells(states).values():
+        found: dict[tuple[str, str], list] = {}
+        for state in members:
+            for model, metric, value, se in numbers(state.record):
+                found.setdefault((model, metric), []).append((value, se))
+        for (model, metric), pairs in found.items():
+            s = summarize([v for v, _ in pairs])
+            ses = [se for _, se in pairs]
+            se = math.sqrt(math.fsum(e * e for e in ses)) / len(ses) if None not in ses else None
+            low, high = s.ci or (None, None)
+            record = members[0].record
+            writer.writerow([*[members[0].vary.get(k) for k in vary_keys], model, metric, s.n, repr(s.mean),
+                             _cell(s.std if s.n > 1 else None), _cell(low), _cell(high), _cell(se),
+                             _unit(record, metric), _feature_network(record, metric)])
+    return buf.getvalue()
+
+
+def numbers(record: run_metrics.RunRecord) -> list[tuple[str, str, float, float | None]]:
+    """(model, metric, value, sampling standard error or None) for every number of a run."""
+    values = {(model, metric): value for model, metric, value in run_metrics.flatten(record)}
+    return [(model, metric, value, values.get((model, metric + SE_SUFFIX))) for (model, metric), value in values.items()
+            if not (metric.endswith(SE_SUFFIX) and (model, metric[:-len(SE_SUFFIX)]) in values)]
+
+
+def _cell(value: float | None) -> str:
+    return "" if value is None else repr(value)
+
+
+def _unit(record: run_metrics.RunRecord, metric: str) -> str:
+    """No record states units yet: the column is kept (empty) so that readers can rely on it."""
+    return ""
+
+
+def _feature_network(record: run_metrics.RunRecord, metric: str) -> str:
+    """The network whose features a generation metric was measured in: its name where the record
+    gives one, else its weights' sha256 (the first 16 hex digits, as the report shows it)."""
+    if not metric.startswith("generation:"):
+        return ""
+    net = (record.metrics.get("generation") or {}).get("feature_net") or {}
+    return net.get("name") or (f"sha256:{net['sha256'][:16]}" if net.get("sha256") else "")
+
+
 def write(exp) -> Path:
-    """results.csv, the PCA floor where it applies, and report.html."""
+    """results.csv, summary.csv, the PCA floor where it applies, and report.html."""
     from genlab.experiments import experiment_page
 
     spec = exp.read_spec()
     states = read_trials(exp)
-    atomic.write_text(exp.results, results_csv(states, list(spec.get("vary") or {})))
+    keys = list(spec.get("vary") or {})
+    atomic.write_text(exp.results, results_csv(states, keys))
+    atomic.write_text(exp.path / SUMMARY, summary_csv(states, keys))
     _write_pca_floor(exp, spec, states)
     return experiment_page.write(exp, spec, states)
 
