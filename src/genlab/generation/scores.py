@@ -17,6 +17,7 @@ import math
 import warnings
 from dataclasses import dataclass, field
 
+import numpy as np
 import torch
 import torch.nn as nn
 
@@ -176,8 +177,11 @@ def sampling_errors(real: FeatureSet, fake: FeatureSet, opts: MetricOptions = Me
     to draw; not seed-to-seed training variation, the reference set's own sampling, or the feature
     network. Halves, not a bootstrap: a resample with repeats gives a point a twin at distance 0,
     which shrinks its k-NN ball (recall) and adds k(y, y) terms to KID's U-statistic. KID's error is
-    that of its complete U-statistic over all samples, which the subset average estimates.
-    Empty where there are too few samples for a half to hold k neighbours."""
+    that of its complete U-statistic over all samples, which the subset average estimates. In
+    simulations (tests) the errors match the spread over fresh draws within 10 % (recall: 20 %);
+    where the samples match the reference in distribution (a real-data floor) FID's and KID's come
+    out about 1.5× too large, as their spread there shrinks faster than 1/√N. Empty where a half
+    is too small to hold k neighbours."""
     n, k = len(fake.features), opts.k
     if opts.se_halves < 2 or n // 2 <= k + 1:
         return {}
@@ -201,8 +205,7 @@ def sampling_errors(real: FeatureSet, fake: FeatureSet, opts: MetricOptions = Me
 def _poly_kernel(gram: torch.Tensor, dim: int) -> torch.Tensor:
     """torchmetrics' KID kernel (x·y / d + 1)³. float32 is ample: an error bar needs differences between
     halves, and the kernel sums' rounding is some 10⁻⁸ of KID's standard error."""
-    k = gram / dim + 1
-    return k * k * k
+    return (gram / dim).add_(1).pow_(3)  # in place after the one copy: a third of the memory traffic
 
 
 def _distances(gram: torch.Tensor, sq_rows: torch.Tensor, sq_cols: torch.Tensor) -> torch.Tensor:
@@ -247,7 +250,7 @@ def _real_pass(x: torch.Tensor, y: torch.Tensor, real_radii: torch.Tensor, radii
     covered = []
     for s in range(0, len(x), chunk):
         gram = x[s:s + chunk] @ y.T  # c×N
-        kid_xy += _poly_kernel(gram, x.shape[1]).sum(0, dtype=torch.float64)
+        kid_xy += _poly_kernel(gram, x.shape[1]).sum(0).double()
         d = _distances(gram, sq_x[s:s + chunk], sq_y)
         inside |= (d <= real_radii[s:s + chunk, None]).any(0)
         i, j = (d <= reach).nonzero(as_tuple=True)  # the only pairs a ball of some half can reach
@@ -266,13 +269,12 @@ def _fid_halves(real: torch.Tensor, fake: torch.Tensor, masks: torch.Tensor) -> 
     mu_r, cov_r = real.mean(0), torch.cov(real.T)
     vals, vecs = torch.linalg.eigh(cov_r)
     root = vecs @ torch.diag(vals.clamp(min=0).sqrt()) @ vecs.T  # D×D
-    out = []
-    for m in masks:
-        half = fake[m]
-        cov = torch.cov(half.T)
-        trace_root = torch.linalg.eigvalsh(root @ cov @ root).clamp(min=0).sqrt().sum()
-        out.append((mu_r - half.mean(0)).square().sum() + cov_r.trace() + cov.trace() - 2 * trace_root)
-    return torch.stack(out)
+    means, covs = zip(*[(half.mean(0), torch.cov(half.T)) for half in (fake[m] for m in masks)])
+    covs = torch.stack(covs)  # B×D×D
+    # numpy's batched eigvalsh: LAPACK without torch's per-call threading, ~10× faster on a busy machine
+    trace_root = np.linalg.eigvalsh((root @ covs @ root).numpy()).clip(min=0) ** 0.5
+    return ((mu_r - torch.stack(means)).square().sum(1) + cov_r.trace() + covs.diagonal(dim1=1, dim2=2).sum(1)
+            - 2 * torch.from_numpy(trace_root.sum(1)))
 
 
 def sampling_gap(a: float, a_se: float | None, b: float, b_se: float | None) -> float | None:
