@@ -169,8 +169,10 @@ def _improvement_words(titles: tuple[str, str], i: Improvement | None, better: s
     if i is None:
         return ""
     word = "higher" if better == "higher" else "lower"
-    return (f" Probability of improvement P({titles[0]} {word} than {titles[1]}) = {i.probability:.2f} (95 % CI "
-            f"{i.low:.2f} to {i.high:.2f}; rliable's estimator over all {i.n_a} × {i.n_b} pairs of seeds).")
+    spread = (f"every one of the {i.n_a} × {i.n_b} pairs of seeds agrees, and so does every bootstrap resample"
+              if i.probability in (0.0, 1.0) else f"95 % CI {i.low:.2f} to {i.high:.2f}; rliable's estimator over all "
+              f"{i.n_a} × {i.n_b} pairs of seeds")
+    return f" Probability of improvement P({titles[0]} {word} than {titles[1]}) = {i.probability:.2f} ({spread})."
 
 
 def caption(n: int, family: int, what: str) -> str:
