@@ -40,13 +40,14 @@ class Run:
         return [m["name"] for m in self.config.get("models", [])]
 
     def metrics(self):
-        """DataFrame: model, metric (SOURCE:PATH), value — what results.csv holds per trial."""
+        """DataFrame: model, metric (SOURCE:PATH), value, sampling_se (the metric's sampling standard
+        error where the run measured one, else NaN) — what results.csv holds per trial."""
         import pandas as pd
 
         from genlab import run_record
 
-        rows = run_record.flatten(run_record.read_run(self.path))
-        return pd.DataFrame(rows, columns=["model", "metric", "value"])
+        rows = run_record.numbers(run_record.read_run(self.path))
+        return pd.DataFrame(rows, columns=["model", "metric", "value", "sampling_se"])
 
     def epochs(self, model: str):
         """DataFrame: one row per epoch of `model` (train / val / extra numbers)."""

@@ -89,7 +89,7 @@ BETTER = ("higher", "lower")
 @dataclass
 class ComparisonSpec:
     """A difference between two models that the study's source report draws; genlab
-    tests it over seeds (genlab.experiments.verdicts) and says whether it holds."""
+    tests it over seeds (genlab.report.verdicts) and says whether it holds."""
 
     metric: str  # SOURCE:PATH — SOURCE is an analysis key, `generation`, `summary` or `eval`
     a: str  # model names of this study

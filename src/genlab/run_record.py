@@ -107,6 +107,17 @@ def _number(node) -> float | None:
     return float(node) if math.isfinite(node) else None
 
 
+SE_SUFFIX = "_se"  # METRIC_se: METRIC's sampling standard error (generation/scores.py)
+
+
+def numbers(record: RunRecord) -> list[tuple[str, str, float, float | None]]:
+    """(model, metric, value, sampling standard error or None) for every number of a run: a
+    `METRIC_se` beside METRIC is that metric's error, not a number of its own."""
+    values = {(model, metric): value for model, metric, value in flatten(record)}
+    return [(model, metric, value, values.get((model, metric + SE_SUFFIX))) for (model, metric), value in values.items()
+            if not (metric.endswith(SE_SUFFIX) and (model, metric[:-len(SE_SUFFIX)]) in values)]
+
+
 def flatten(record: RunRecord) -> list[tuple[str, str, float]]:
     """(model, SOURCE:PATH, value) for every number the run measured; model "" for results
     that belong to no single model (the real-data FID floor, tables keyed by title)."""

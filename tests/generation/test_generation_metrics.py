@@ -1,6 +1,8 @@
 """FID / KID / precision-recall / IS against cases with a known answer."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 import scipy.linalg
@@ -162,3 +164,81 @@ def test_inception_score_mean_matches_torchmetrics():
     mean, std = scores.inception_score(logits, splits=4, seed=5)
     assert mean == pytest.approx(float(ref_mean), rel=1e-9)
     assert std == pytest.approx(float(ref_std) * np.sqrt(3 / 4), rel=1e-9)  # ddof=0 vs ddof=1
+
+
+# --- sampling error bars: the spread over halves of the generated set ---------------------------------
+
+SE_KEYS = ("fid_se", "kid_se", "precision_se", "recall_se", "is_se")
+
+
+def _gaussian_sets(n: int, seed: int, d: int = 4) -> scores.FeatureSet:
+    x = torch.randn(n, d, generator=torch.Generator().manual_seed(seed), dtype=torch.float64) * 1.2 + 0.3
+    return scores.FeatureSet(x, torch.cat([x, -x], 1) * 2)  # logits that depend on the sample
+
+
+def _reference(n: int = 800, d: int = 4) -> scores.FeatureSet:
+    x = torch.randn(n, d, generator=torch.Generator().manual_seed(99), dtype=torch.float64)
+    return scores.FeatureSet(x, torch.cat([x, -x], 1) * 2)
+
+
+def test_fid_of_every_half_uses_a_correct_square_root():
+    """tr √(C_r C_f) from the eigenvalues of C_r^½ C_f C_r^½: the whole set gives torchmetrics' FID."""
+    real, fake = _reference().features, _gaussian_sets(300, 1).features
+    whole = torch.ones(1, 300, dtype=torch.bool)
+    assert float(scores._fid_halves(real, fake, whole)[0]) == pytest.approx(scores.fid(real, fake), rel=1e-9)
+
+
+def test_sampling_errors_match_the_spread_over_fresh_draws():
+    """The generator draws 60 fresh sets of 300; each metric's standard deviation over them is the
+    sampling error the half-sample estimate claims (within 35 %: the spread of 60 draws is itself
+    known to ±9 %, the estimate from 4 sets × 50 halves to ±5 %). KID against its complete
+    U-statistic, which its subset average estimates; FID in closed form (the test above)."""
+    real = _reference(600)
+    opts = scores.MetricOptions(is_splits=4)
+    spread = {k: [] for k in SE_KEYS}
+    whole = torch.ones(1, 300, dtype=torch.bool)
+    for seed in range(60):
+        fake = _gaussian_sets(300, 100 + seed)
+        precision, recall = scores.precision_recall(real.features, fake.features, real_radii=real.radii(3))
+        spread["fid_se"].append(float(scores._fid_halves(real.features, fake.features, whole)[0]))
+        spread["kid_se"].append(_unbiased_mmd2(real.features.numpy(), fake.features.numpy()))
+        spread["precision_se"].append(precision)
+        spread["recall_se"].append(recall)
+        spread["is_se"].append(scores.inception_score(fake.logits, 4)[0])
+    estimates = [scores.sampling_errors(real, _gaussian_sets(300, 1000 + s), opts) for s in range(4)]
+    for key in SE_KEYS:
+        claimed = np.mean([e[key] for e in estimates])
+        assert claimed == pytest.approx(np.std(spread[key], ddof=1), rel=0.35), key
+
+
+def test_sampling_error_shrinks_as_the_sample_count_grows():
+    """Precision is a mean of per-sample indicators: its error is √(p(1 − p)/N), so 8× the
+    samples give a √8 smaller error bar; FID's, KID's and IS's shrink alike. Recall's shrinks
+    less: it is a share of the reference's points, and with k fixed whether one of them falls in
+    the generated set's k-NN balls stays random however many samples there are."""
+    real, opts = _reference(), scores.MetricOptions(kid_subsets=5, kid_subset_size=100, is_splits=4)
+    small, large = (scores.sampling_errors(real, _gaussian_sets(n, 7), opts) for n in (250, 2000))
+    p = scores.precision_recall(real.features, _gaussian_sets(2000, 7).features, real_radii=real.radii(3))[0]
+    assert large["precision_se"] == pytest.approx(math.sqrt(p * (1 - p) / 2000), rel=0.25)
+    assert small["precision_se"] / large["precision_se"] == pytest.approx(math.sqrt(8), rel=0.35)
+    for key in ("fid_se", "kid_se", "is_se"):
+        assert small[key] / large[key] == pytest.approx(math.sqrt(8), rel=0.35), key
+    assert large["recall_se"] < small["recall_se"]
+
+
+def test_all_metrics_keeps_every_value_and_adds_the_errors():
+    real, fake = _reference(), _gaussian_sets(300, 3)
+    opts = scores.MetricOptions(kid_subsets=5, kid_subset_size=100, is_splits=2)
+    without = scores.all_metrics(real, fake, scores.MetricOptions(kid_subsets=5, kid_subset_size=100, is_splits=2,
+                                                                  se_halves=0))
+    with_errors = scores.all_metrics(real, fake, opts)
+    assert {k: with_errors[k] for k in without} == without and set(with_errors) - set(without) == set(SE_KEYS)
+    assert all(with_errors[k] > 0 for k in SE_KEYS)
+    assert scores.sampling_errors(real, _gaussian_sets(8, 3), opts) == {}  # 4 samples a half cannot hold k = 3
+
+
+def test_a_one_seed_gap_against_sampling_noise():
+    assert scores.sampling_gap(10.0, 0.3, 9.0, 0.4) == pytest.approx(2.0)  # 1 / √(0.09 + 0.16)
+    assert scores.beyond_sampling_noise(10.0, 0.3, 9.0, 0.4) is True
+    assert scores.beyond_sampling_noise(10.0, 0.3, 9.5, 0.4) is False
+    assert scores.beyond_sampling_noise(10.0, None, 9.0, 0.4) is None and scores.sampling_gap(1, 0, 2, 0) is None

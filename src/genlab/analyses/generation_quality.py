@@ -10,10 +10,11 @@ The analysis also owns the per-epoch FID of the models its settings name (a call
 the one trainer) and loads (or trains) the feature network before any model trains."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from genlab.analyses.base import Analysis, AnalysisContext, AnalysisSettings, ReportView, within
-from genlab.analyses.generation_report import DEGENERATE_IS, GEN_METRICS, TITLE, kid_within_noise, quality_blocks
+from genlab.analyses.generation_report import DEGENERATE_IS, GEN_METRICS, TITLE, quality_blocks, within_sampling_noise
 from genlab.data import load as load_data
 from genlab.generation.epoch_fid import EpochFID
 from genlab.generation.evaluate import SECTION, EvaluateOptions, evaluate_run
@@ -95,8 +96,8 @@ def judgements(view: ReportView, result: dict) -> list[Text]:
                             "recognisable), so this run cannot check that judgement.", note=True))
             continue
         fid_agrees = worse["fid"] > better["fid"]
-        if kid_within_noise(worse, better):
-            kid = "KID calls the difference within noise (the gap is within twice the subset std)"
+        if within_sampling_noise(worse, better, "kid"):
+            kid = "KID calls the difference within sampling noise"
         else:
             kid = f"KID {'agrees' if worse['kid'] > better['kid'] else 'disagrees'}"
         out.append(Text(f"The source report ({view.source}) judged {view.title(name)} worse than {view.title(other)} "
@@ -109,7 +110,7 @@ def judgements(view: ReportView, result: dict) -> list[Text]:
 
 
 def conclusion(view: ReportView, result: dict) -> str:
-    """Best generator per metric, KID's own noise, degenerate samplers, why recall is ≈ 0."""
+    """Best generator per metric (ties within sampling noise), degenerate samplers, why recall is ≈ 0."""
     models = {entry.get("title") or name: entry for name, entry in result["models"].items()}
     if not models:
         return "No model generated samples in this run."
@@ -118,18 +119,24 @@ def conclusion(view: ReportView, result: dict) -> str:
     out = []
     if broken:
         out.append(f"{', '.join(broken)}: Inception Score below {DEGENERATE_IS:g} (every sample looks like the same "
-                   "class to the feature network): not recognisable clothing, so this setting is too small to conclude "
+                   "class to the feature network): not recognisable images, so this setting is too small to conclude "
                    + ("anything about them; they are" if len(broken) > 1 else "anything about it; it is")
                    + " left out of the ranking below. Train longer before comparing.")
-    for metric in (m for m in GEN_METRICS if m.key != "kid"):  # KID below, with its own noise
-        out.append(best_sentence(metric.label, {t: e[metric.key] for t, e in usable.items()}, metric.kind, metric.lower))
-    kids = {t: e["kid"] for t, e in usable.items()}
-    noise = 2 * max(e["kid_std"] for e in usable.values())
-    out.append(best_sentence("KID (×10⁻³)", {t: 1e3 * v for t, v in kids.items()}, "ratio", True, 1e3 * noise,
-                             "twice the largest subset std of KID (×10⁻³)"))
+    for metric in GEN_METRICS:
+        values = {t: e[metric.key] * metric.scale for t, e in usable.items()}
+        out.append(best_sentence(metric.label, values, metric.kind, metric.lower, *_sampling_noise(usable, metric)))
     out.append(_recall_note(result, models))
     out.append(one_seed(view.config.study))
     return " ".join(s for s in out if s)
+
+
+def _sampling_noise(entries: dict, metric) -> tuple[float, str]:
+    """(gap within which two models tie on `metric`, its words): 1.96 standard errors of the
+    difference of the two noisiest sets' sampling; (0, "") where the run has no sampling errors."""
+    ses = [e.get(f"{metric.key}_se") for e in entries.values()]
+    if None in ses or not ses:
+        return 0.0, ""
+    return 1.96 * math.sqrt(2) * max(ses) * metric.scale, "sampling noise (1.96 standard errors of a difference)"
 
 
 def _recall_note(result: dict, models: dict) -> str:

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from genlab.analyses.base import figure_block
 from genlab.generation.evaluate import SECTION
 from genlab.generation.figures import EPOCH_FIGURE, FLOOR_NAME, HIST_FIGURE, SAMPLES_FIGURE
-from genlab.report.page import Figure, Section, Table, Text
+from genlab.generation.scores import beyond_sampling_noise
+from genlab.report.page import Estimate, Figure, Section, Table, Text
 from genlab.runs import RunDir
 
 TITLE = "Generation quality: FID, KID, precision/recall, IS"
@@ -32,6 +33,8 @@ GEN_METRICS = (GenMetric("fid", "FID ↓", "FID", "fid", True), GenMetric("kid",
                GenMetric("recall", "recall ↑", "recall", "score", False),
                GenMetric("is", "IS ↑", "Inception Score", "ratio", False))
 HEADER = ["set", "sampler", *[m.header for m in GEN_METRICS], "classes < 1%"]
+SAMPLING_NOTE = ("± 1.96 sampling standard errors: how much each number moves with which samples were drawn (random "
+                 "halves of the generated set), not with the training seed")
 
 
 def quality_sections(run: RunDir) -> list[Section]:
@@ -67,16 +70,21 @@ def _intro(result: dict) -> Text:
         "real-data floor, measures held-out real training images the same way: no generator can beat it.")
 
 
+def sampled(entry: dict, metric: GenMetric) -> Estimate:
+    """A metric of one set with its sampling error (where the run measured one), scaled as shown."""
+    se = entry.get(f"{metric.key}_se")
+    return Estimate.sampled(entry[metric.key] * metric.scale, None if se is None else se * metric.scale)
+
+
 def _row(name: str, entry: dict) -> list:
-    kid = f"{entry['kid'] * 1e3:.2f} ± {entry['kid_std'] * 1e3:.2f}"
-    return [name, entry["sampler"], entry["fid"], kid, entry["precision"], entry["recall"],
-            f"{entry['is']:.2f} ± {entry['is_std']:.2f}", entry["classes_missing"]]
+    return [name, entry["sampler"], *[sampled(entry, m) for m in GEN_METRICS], entry["classes_missing"]]
 
 
 def _table(result: dict) -> Table:
     rows = [_row("real-data floor", result["floor"])]
     rows += [_row(entry.get("title") or name, entry) for name, entry in result["models"].items()]
-    return Table(HEADER, rows, caption=f"Generation metrics, {result['n']:,} samples each, against the test set")
+    return Table(HEADER, rows, caption=f"Generation metrics, {result['n']:,} samples each, against the test set; "
+                                       f"{SAMPLING_NOTE}")
 
 
 def _verdicts(result: dict) -> list[Text]:
@@ -98,30 +106,36 @@ def _verdicts(result: dict) -> list[Text]:
     return out
 
 
-def kid_within_noise(a: dict, b: dict) -> bool:
-    """Whether two KIDs differ by no more than twice the larger subset std."""
-    return abs(a["kid"] - b["kid"]) <= 2 * max(a["kid_std"], b["kid_std"])
+def within_sampling_noise(a: dict, b: dict, key: str) -> bool:
+    """Whether two sets' `key` differ by no more than their sampling noise (1.96 combined standard
+    errors); runs measured before the errors were, by twice the larger KID subset std."""
+    beyond = beyond_sampling_noise(a[key], a.get(f"{key}_se"), b[key], b.get(f"{key}_se"))
+    if beyond is None and key == "kid":
+        return abs(a["kid"] - b["kid"]) <= 2 * max(a["kid_std"], b["kid_std"])
+    return beyond is False
 
 
 def _prior_verdict(normal: tuple[str, dict], uniform: tuple[str, dict], floor: float) -> str:
     (n_name, n), (u_name, u) = normal, uniform
     if min(n["is"], u["is"]) < DEGENERATE_IS:  # noise against noise: any order between them is chance
         return (f"GAN prior: no conclusion. Inception Score {n['is']:.2f} ({n_name}) and {u['is']:.2f} ({u_name}): "
-                f"below {DEGENERATE_IS:g}, samples are not yet recognisable clothing, so this setting is too small to "
+                f"below {DEGENERATE_IS:g}, samples are not yet recognisable images, so this setting is too small to "
                 "compare the priors.")
     wins = {key: _better(n[key], u[key], lower)
             for key, lower in (("fid", True), ("kid", True), ("precision", False), ("recall", False))}
     gap = abs(n["kid"] - u["kid"]) * 1e3
-    noise = 2 * max(n["kid_std"], u["kid_std"]) * 1e3
-    if kid_within_noise(n, u):
-        kid = (f"KID cannot separate them: its gap ({gap:.2f}×10⁻³) is within twice the larger subset std "
-               f"({noise:.2f}×10⁻³), so on KID the difference is within noise")
+    if within_sampling_noise(n, u, "kid"):
+        kid = f"KID cannot separate them: its gap ({gap:.2f}×10⁻³) is within sampling noise"
     else:
-        kid = f"KID favours {wins['kid']} (gap {gap:.2f}×10⁻³, more than twice the larger subset std, {noise:.2f}×10⁻³)"
+        kid = f"KID favours {wins['kid']} (gap {gap:.2f}×10⁻³, larger than sampling noise alone)"
+    noisy = [key.upper() if key == "fid" else key for key in ("fid", "precision", "recall")
+             if within_sampling_noise(n, u, key)]
+    note = (f" Within sampling noise alone: {', '.join(noisy)}." if noisy else "")
     return (f"GAN prior, decided by numbers: by FID the better prior is {wins['fid']} "
             f"({n_name} {n['fid']:.3g} vs {u_name} {u['fid']:.3g}, real-data floor {floor:.3g}). {kid}; "
             f"precision favours {wins['precision']} ({n['precision']:.3f} vs {u['precision']:.3f}), recall favours "
-            f"{wins['recall']} ({n['recall']:.3f} vs {u['recall']:.3f}).")
+            f"{wins['recall']} ({n['recall']:.3f} vs {u['recall']:.3f}).{note} Differences beyond sampling noise are "
+            "still untested across seeds.")
 
 
 def _better(normal: float, uniform: float, lower_is_better: bool) -> str:

@@ -10,7 +10,9 @@ from pathlib import Path
 from genlab import atomic, runs
 from genlab.errors import GenlabError
 from genlab import run_record
-from genlab.experiments.stats import Summary, format_mean, summarize
+from genlab.experiments.orchestrate import ExperimentDir, is_experiment
+from genlab.experiments.trials import read_trials
+from genlab.report.stats import Summary, format_mean, summarize
 from genlab.report import page
 from genlab.report.page import Section, Table, Text
 
@@ -23,9 +25,6 @@ class Side:
 
 
 def read_side(path: Path) -> Side:
-    from genlab.experiments.aggregate import read_trials
-    from genlab.experiments.orchestrate import ExperimentDir, is_experiment
-
     path = Path(path)
     if is_experiment(path):
         records = [s.record for s in read_trials(ExperimentDir(path)) if s.record is not None]
@@ -50,7 +49,7 @@ def shared_metrics(sides: list[Side]) -> dict[tuple[str, str], list[Summary]]:
     for side in sides:
         values: dict[tuple[str, str], list[float]] = {}
         for record in side.records:
-            for model, metric, value in run_record.flatten(record):
+            for model, metric, value, _ in run_record.numbers(record):  # a sampling error is no metric of its own
                 values.setdefault((model, metric), []).append(value)
         per_side.append(values)
     keys = [k for k in per_side[0] if all(k in v for v in per_side[1:])]

@@ -1,38 +1,40 @@
 """An experiment's report.html, from its folder alone: what ran, the source report's
-comparisons tested over seeds, every headline metric as mean ± 95 % CI, for a sweep each
-value against the first (paired by seed: experiments/setting_effects.py) and its metrics
-against the varied value (with the PCA floor for a latent size), and each trial's fate."""
+comparisons tested over seeds, the study's headline metrics as mean ± 95 % CI, for a sweep
+each value against the first (paired by seed: experiments/setting_effects.py) and its
+metrics against the varied value (with the floor the study puts under it, e.g. PCA's for a
+latent size), and each trial's fate. What is particular to a study (its headline metrics,
+its data's caveat, a sweep's floor) comes from the study."""
 from __future__ import annotations
 
 from pathlib import Path
 
+from genlab import run_record, runs
 from genlab.config import ComparisonSpec, from_dict
-from genlab import run_record
-from genlab.experiments import setting_effects, verdicts
-from genlab.experiments.aggregate import TrialState, cells, latent_key, read_pca_floor
-from genlab.experiments.stats import format_mean, summarize
-from genlab.report import page
+from genlab.experiments import setting_effects, sweep_figures
+from genlab.experiments.trials import TrialState, cells
+from genlab.report import page, verdicts
 from genlab.report.page import Figure, Section, Table, Text
+from genlab.report.stats import estimate, summarize
+from genlab.studies import get_study
 
-TEST_LOSS = ("summary:final.test.loss", "test loss (the model's own objective)")
 
-
-def write(exp, spec: dict, states: list[TrialState]) -> Path:
+def write(exp, spec: dict, states: list[TrialState], floor: dict | None = None) -> Path:
     done = [s for s in states if s.record is not None]
     comparisons = _comparisons(done)
-    sections = [_overview(spec, states)]
+    study = get_study(spec["study"])
+    sections = [_overview(spec, states, study)]
     groups = cells(states)
     for cell, members in groups.items():
         tested = verdicts.section(comparisons, [m.record for m in members])
         if tested:
             tested.title += f" — {cell}" if cell else ""
             sections.append(tested)
-    headline = _headline(comparisons)
+    headline = _headline(study, comparisons)
     sections.append(_metrics(groups, headline))
     effects = setting_effects.section(spec, states, headline, setting_effects.directions(comparisons))
     if effects:
         sections.append(effects)
-    sweep = _sweep(exp, spec, groups, headline)
+    sweep = _sweep(exp, spec, groups, headline, floor)
     if sweep:
         sections.append(sweep)
     sections.append(_trials(states))
@@ -44,8 +46,6 @@ def write(exp, spec: dict, states: list[TrialState]) -> Path:
 
 def _environment(done: list[TrialState]) -> dict:
     """The first finished trial's machine and libraries (every trial's own is in its folder)."""
-    from genlab import runs
-
     path = runs.RunDir(done[0].record.path).environment if done else None
     return runs.read_json(path) if path and path.is_file() else {}
 
@@ -57,16 +57,16 @@ def _comparisons(done: list[TrialState]) -> list[ComparisonSpec]:
     return [from_dict(ComparisonSpec, c, f"comparisons[{i}]") for i, c in enumerate(raw)]
 
 
-def _headline(comparisons: list[ComparisonSpec]) -> list[tuple[str, str]]:
-    """(metric, label): the test loss, FID and mAP (where a model has them: a GAN has no test
+def _headline(study, comparisons: list[ComparisonSpec]) -> list[tuple[str, str]]:
+    """(metric, label): the study's headline metrics (where a model has them: a GAN has no test
     loss), then every metric a comparison uses."""
-    out = {TEST_LOSS[0]: TEST_LOSS[1], **dict(run_record.HEADLINES[1:])}
+    out = dict(study.headlines)
     for c in comparisons:
         out.setdefault(c.metric, c.label)
     return list(out.items())
 
 
-def _overview(spec: dict, states: list[TrialState]) -> Section:
+def _overview(spec: dict, states: list[TrialState], study) -> Section:
     counts = {k: sum(s.status == k for s in states) for k in ("done", "failed", "not run")}
     vary = "; ".join(f"{k} ∈ {{{', '.join(map(str, v))}}}" for k, v in (spec.get("vary") or {}).items())
     lines = [f"Study {spec['study']}{' (quick settings)' if spec.get('quick') else ''}, {spec['seeds']} seed(s) per "
@@ -78,25 +78,14 @@ def _overview(spec: dict, states: list[TrialState]) -> Section:
     if spec.get("overrides"):
         lines.append("Settings changed from the study file: " + ", ".join(spec["overrides"]) + ".")
     blocks = [Text("\n\n".join(lines))]
-    caveat = _data_caveat([s.record for s in states if s.record is not None])
+    caveat = next((c for s in states if s.record is not None and (c := study.caveat(s.record.config, s.record.metrics))),
+                  "")
     if caveat:
         blocks.append(Text(caveat, note=True))
     if counts["failed"] or counts["not run"]:
         blocks.append(Text(f"{counts['failed'] + counts['not run']} trial(s) did not finish; the numbers below rest "
                            "only on the finished ones (see the last section). `--resume` runs the rest.", note=True))
     return Section("Experiment", blocks)
-
-
-def _data_caveat(records: list) -> str:
-    """The kitti study's 'synthetic scenes, not KITTI' caveat, as each trial's own page gives it."""
-    from genlab.detect import kitti_prose
-    from genlab.detect.options import SECTION
-
-    data = next((r.metrics[SECTION]["data"] for r in records if (r.metrics.get(SECTION) or {}).get("data")), None)
-    if not data or not data.get("synthetic"):
-        return ""
-    analysis = records[0].config.get("analysis") or {}
-    return kitti_prose.synthetic_caveat(data, analysis.get("reported_source") if analysis.get("reported") else None)
 
 
 def _metrics(groups: dict[str, list[TrialState]], headline: list[tuple[str, str]]) -> Section:
@@ -108,14 +97,15 @@ def _metrics(groups: dict[str, list[TrialState]], headline: list[tuple[str, str]
                 values = run_record.values(records, metric, model)
                 if values:
                     s = summarize(values)
-                    rows.append([cell or "—", records[0].title(model), label, s.n, format_mean(s),
+                    rows.append([cell or None, records[0].title(model), label, s.n, estimate(s),
                                  min(values), max(values)])
     caption = "mean ± half-width of the 95 % confidence interval (Student's t) over seeds; a bare number is one trial"
     return Section("Metrics over seeds", [Table(["setting", "model", "metric", "n", "mean ± 95 % CI", "min", "max"],
                                                 rows, caption)])
 
 
-def _sweep(exp, spec: dict, groups: dict[str, list[TrialState]], headline: list[tuple[str, str]]) -> Section | None:
+def _sweep(exp, spec: dict, groups: dict[str, list[TrialState]], headline: list[tuple[str, str]],
+           floor: dict | None) -> Section | None:
     vary = spec.get("vary") or {}
     if len(vary) != 1:
         return None if not vary else Section("Sweep", [Text(
@@ -124,49 +114,42 @@ def _sweep(exp, spec: dict, groups: dict[str, list[TrialState]], headline: list[
     key, values = next(iter(vary.items()))
     if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
         return None
-    from genlab.experiments import sweep_figures
-
-    floor = read_pca_floor(exp)
-    latent = latent_key(spec)
     blocks = []
     for i, (metric, label) in enumerate(headline):
         series = _series(groups, key, metric)
         if not series:
             continue
         path = exp.path / "figures" / f"sweep_{i}.png"
-        floor_for = latent[1] if latent and floor and metric == TEST_LOSS[0] else None
-        sweep_figures.against_value(path, key, label, series, floor if floor_for else None, floor_for)
+        floored = floor if floor and floor["metric"] == metric and floor["model"] in series else None
+        sweep_figures.against_value(path, key, label, series, floored)
         caption = f"{label} against {key}: mean over seeds, band = 95 % CI (where n > 1)"
-        if floor_for:
-            caption += (f"; dashed: the linear floor for {floor_for} — PCA's test MSE per pixel with that many "
-                        f"components, fitted on the same {floor['n_train']:,} training images")
-        blocks.append(Figure(str(path.relative_to(exp.path)), caption))
-        if floor_for and floor_for in series:
-            blocks.append(Text(_against_floor(series[floor_for], floor, key)))
+        blocks.append(Figure(str(path.relative_to(exp.path)), caption + (f"; dashed: {floored['caption']}"
+                                                                          if floored else "")))
+        if floored:
+            blocks.append(Text(_against_floor(series[floored["model"]], floored, key)))
     return Section(f"Sweep over {key}", blocks) if blocks else None
 
 
 def _against_floor(points: list, floor: dict, key: str) -> str:
-    """Where the model's test MSE lies against PCA's, per size, judged by its 95 % CI."""
+    """Where the model's metric lies against the floor, per swept value, judged by its 95 % CI."""
     verdict = {"above": [], "within": [], "below": []}
-    pca = dict(zip(floor["sizes"], floor["test_mse"]))
+    under = dict(zip(floor["x"], floor["y"]))
     for x, s in sorted(points, key=lambda p: p[0]):
-        if int(x) not in pca:
+        if x not in under:
             continue
         lo, hi = s.ci if s.ci else (s.mean, s.mean)
-        side = "above" if lo > pca[int(x)] else "below" if hi < pca[int(x)] else "within"
-        verdict[side].append(f"{int(x)}")
+        side = "above" if lo > under[x] else "below" if hi < under[x] else "within"
+        verdict[side].append(f"{x:g}")
     name = key.rsplit(".", 1)[-1]
     parts = []
     if verdict["above"]:
-        parts.append(f"above PCA's linear floor at {name} {', '.join(verdict['above'])} (a linear code of that size "
-                     "reconstructs the test images better)")
+        parts.append(f"above {floor['name']} at {name} {', '.join(verdict['above'])} ({floor['above']})")
     if verdict["within"]:
-        parts.append(f"not distinguishable from the floor at {', '.join(verdict['within'])}")
+        parts.append(f"not distinguishable from it at {', '.join(verdict['within'])}")
     if verdict["below"]:
-        parts.append(f"below the floor at {', '.join(verdict['below'])} (the nonlinearity pays off)")
+        parts.append(f"below it at {', '.join(verdict['below'])} ({floor['below']})")
     basis = "its 95 % CI" if any(s.ci for _, s in points) else "one seed each, untested"
-    return f"The model's test MSE is {'; '.join(parts)} — judged by {basis}."
+    return f"The model's {floor['quantity']} is {'; '.join(parts)} — judged by {basis}."
 
 
 def _series(groups, key: str, metric: str) -> dict[str, list[tuple[float, object]]]:
@@ -184,6 +167,6 @@ def _series(groups, key: str, metric: str) -> dict[str, list[tuple[float, object
 
 
 def _trials(states: list[TrialState]) -> Section:
-    rows = [[s.id, s.seed, s.cell or "—", s.status,
+    rows = [[s.id, s.seed, s.cell or None, s.status,
              f"trials/{s.id}/report.html" if s.status == "done" else (s.error or "—")] for s in states]
     return Section("Trials", [Table(["trial", "seed", "setting", "status", "report / error"], rows)])

@@ -33,6 +33,7 @@ class ExperimentDir:
         self.path = Path(path)
         self.spec = self.path / "experiment.yaml"
         self.results = self.path / "results.csv"
+        self.summary = self.path / "summary.csv"  # per setting × model × metric (experiments/aggregate.py)
         self.report = self.path / "report.html"
 
     def config(self, trial_id: str) -> Path:

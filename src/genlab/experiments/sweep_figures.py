@@ -1,5 +1,6 @@
 """A sweep's figure: one panel per model, the metric's mean over seeds against the varied
-value with its 95 % CI band, and, for a latent-size sweep, PCA's linear floor."""
+value with its 95 % CI band, and the floor the study puts under one model's curve (PCA's for a
+latent-size sweep)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,7 +13,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from genlab import atomic  # noqa: E402
 
 
-def against_value(path: Path, key: str, label: str, series: dict, floor: dict | None, floor_model: str | None) -> None:
+def against_value(path: Path, key: str, label: str, series: dict, floor: dict | None) -> None:
     names = list(series)
     cols = min(3, len(names))
     rows = -(-len(names) // cols)
@@ -26,8 +27,8 @@ def against_value(path: Path, key: str, label: str, series: dict, floor: dict | 
             lo = [s.mean - (s.half_width or 0) for _, s in points]
             hi = [s.mean + (s.half_width or 0) for _, s in points]
             ax.fill_between(xs, lo, hi, alpha=0.25, label="95 % CI")
-        if floor and name == floor_model:
-            ax.plot(floor["sizes"], floor["test_mse"], "k--", label="PCA (linear floor)")
+        if floor and name == floor["model"]:
+            ax.plot(floor["x"], floor["y"], "k--", label=floor["label"])
         if xs and min(xs) > 0 and max(xs) / min(xs) >= 8:
             ax.set_xscale("log", base=2)
         ax.set_title(name, fontsize=10)

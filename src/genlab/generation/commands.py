@@ -65,14 +65,15 @@ def metrics_net(data_config: DataConfig, retrain: bool = False, cfg: FeatureNetC
 
 def format_result(result: dict) -> str:
     """The evaluate result as a plain-text table for the terminal."""
-    head = f"{'set':<16} {'FID':>9} {'KID×1e3':>14} {'prec':>6} {'recall':>6} {'IS':>6} {'miss':>4}  sampler"
+    head = f"{'set':<16} {'FID':>14} {'KID×1e3':>14} {'prec':>6} {'recall':>6} {'IS':>6} {'miss':>4}  sampler"
     lines = [f"generation quality: {result['n']:,} samples each vs {result['reference']}; "
              f"feature net sha256 {result['feature_net']['sha256'][:12]}… "
              f"(test accuracy {result['feature_net']['test_accuracy']:.2%})", head]
     rows = [("real floor", result["floor"])] + list(result["models"].items())
     for name, e in rows:
         kid = f"{e['kid'] * 1e3:.2f}±{e['kid_std'] * 1e3:.2f}"
-        lines.append(f"{name:<16} {e['fid']:>9.3f} {kid:>14} {e['precision']:>6.3f} {e['recall']:>6.3f} "
+        fid = f"{e['fid']:.3f}" + (f"±{1.96 * e['fid_se']:.2g}" if "fid_se" in e else "")
+        lines.append(f"{name:<16} {fid:>14} {kid:>14} {e['precision']:>6.3f} {e['recall']:>6.3f} "
                      f"{e['is']:>6.2f} {e['classes_missing']:>4}  {e['sampler']}")
     for name, value in (result.get("inception") or {}).get("fid", {}).items():
         lines.append(f"Inception-FID {name}: {value:.2f}")

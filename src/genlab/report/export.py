@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 from genlab import atomic
-from genlab.report.page import Table, cells
+from genlab.report.page import Estimate, Table, cells
 
 FORMATS = ("csv", "md", "tex")
 
@@ -24,8 +24,7 @@ def render(table: Table, fmt_name: str) -> str:
     if fmt_name == "csv":  # raw values, full precision: for spreadsheets
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows([["" if c is None else c for c in row] for row in table.rows])
+        writer.writerows(_csv_rows(header, table.rows))
         return buf.getvalue()
     if fmt_name == "md":
         cell = lambda c: str(c).replace("|", "\\|").replace("\n", " ")  # noqa: E731
@@ -37,6 +36,38 @@ def render(table: Table, fmt_name: str) -> str:
     caption = f"\\caption{{{_tex(table.caption)}}}\n" if table.caption else ""
     return (f"\\begin{{table}}[ht]\n\\centering\n{caption}\\begin{{tabular}}{{{cols}}}\n\\hline\n"
             f"{' & '.join(_tex(h) for h in header)} \\\\\n\\hline\n{body} \\\\\n\\hline\n\\end{{tabular}}\n\\end{{table}}\n")
+
+
+ESTIMATE_COLUMNS = {"mean": "mean", "ci_low": "low", "ci_high": "high", "n": "n"}  # CSV column → Estimate field
+
+
+def _csv_rows(header: list[str], rows: list[list]) -> list[list]:
+    """Header and rows with every Estimate spread over numeric columns (`H mean`, `H ci_low`,
+    `H ci_high`, `H n`, and `H se` where a cell of the column has one); a missing value is an
+    empty cell, never a dash."""
+    spread = {i: cols for i in range(len(header)) if (cols := _estimate_columns([r[i] for r in rows if i < len(r)]))}
+    out = [[x for i, h in enumerate(header) for x in ([f"{h} {c}" for c in spread[i]] if i in spread else [h])]]
+    for row in rows:
+        out.append([x for i, c in enumerate(row) for x in (_estimate_cells(c, spread[i]) if i in spread else [_raw(c)])])
+    return out
+
+
+def _estimate_columns(column: list) -> tuple[str, ...]:
+    """The CSV columns one table column spreads over: none unless it holds an Estimate."""
+    found = [c for c in column if isinstance(c, Estimate)]
+    if not found:
+        return ()
+    return (*ESTIMATE_COLUMNS, *(("se",) if any(c.se is not None for c in found) else ()))
+
+
+def _estimate_cells(cell, columns: tuple[str, ...]) -> list:
+    if not isinstance(cell, Estimate):  # a plain number in an estimate column: its mean alone
+        return [_raw(cell), *[""] * (len(columns) - 1)]
+    return [_raw(getattr(cell, ESTIMATE_COLUMNS.get(c, c))) for c in columns]
+
+
+def _raw(value):
+    return "" if value is None or value == "—" else value
 
 
 def _tex(text) -> str:

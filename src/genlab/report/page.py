@@ -31,6 +31,34 @@ class Table:
     kinds: list[str | None] | None = None  # per column, a key of QUANTITIES (None: fmt's default)
 
 
+@dataclass(frozen=True)
+class Estimate:
+    """A number with its uncertainty, as one table cell: shown as `m ± h` (h the half-width of its
+    95 % interval), `m (low to high)` where the interval is not symmetric, or `m` alone; exported
+    to CSV as separate numeric columns (mean, ci_low, ci_high, n, se)."""
+
+    mean: float
+    low: float | None = None  # 95 % interval
+    high: float | None = None
+    n: int | None = None  # seeds (trials) behind it
+    se: float | None = None  # standard error from sampling alone (one generated set), where measured
+
+    @classmethod
+    def sampled(cls, value: float, se: float | None) -> Estimate:
+        """One measurement with its sampling standard error: ± 1.96 se, the 95 % normal interval."""
+        if se is None:
+            return cls(value)
+        return cls(value, value - 1.96 * se, value + 1.96 * se, se=se)
+
+    def text(self, digits: int = 4) -> str:
+        if self.low is None or self.high is None:
+            return f"{self.mean:.{digits}g}"
+        above, below = self.high - self.mean, self.mean - self.low
+        if abs(above - below) <= 1e-9 * max(abs(above), abs(below), 1e-300):
+            return f"{self.mean:.{digits}g} ± {(self.high - self.low) / 2:.2g}"
+        return f"{self.mean:.{min(digits, 3)}g} ({self.low:.{min(digits, 3)}g} to {self.high:.{min(digits, 3)}g})"
+
+
 @dataclass
 class Conclusion:
     body: str  # what to conclude from the section, computed from its numbers
@@ -66,6 +94,7 @@ QUANTITIES = {
     "duration": lambda v: f"{v:.2g}" if abs(v) < 1 else f"{v:,.1f}",  # seconds, maybe ms: 0.026, 0.82, 3.9
     "mflop": lambda v: f"{v:,.2f}",  # MFLOP of one update
     "gflop": lambda v: f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3g}",  # GFLOP of a whole training
+    "p": lambda v: "< 0.0001" if v < 1e-4 else f"{v:.2g}",  # p-values
 }
 
 
@@ -129,7 +158,8 @@ def render(title: str, sections: list[Section], config: dict, environment: dict,
 def cells(table: Table, row: list) -> list[str]:
     """A row's cells as shown: each by its column's quantity rule, else fmt's default."""
     kinds = table.kinds or []
-    return [quantity(c, kinds[i]) if i < len(kinds) and kinds[i] else fmt(c) for i, c in enumerate(row)]
+    return [c.text() if isinstance(c, Estimate) else quantity(c, kinds[i]) if i < len(kinds) and kinds[i] else fmt(c)
+            for i, c in enumerate(row)]
 
 
 def _section(index: int, section: Section, image_src) -> str:

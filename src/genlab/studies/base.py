@@ -51,3 +51,6 @@ class Study(Protocol):
 
     def caveat(self, config: dict, metrics: dict) -> str:
         """What every page about this study's runs must say of its data ("" for nothing)."""
+
+    def sweep_floor(self, vary: dict, config: dict) -> dict | None:
+        """The floor under a one-setting sweep's curve, or None."""

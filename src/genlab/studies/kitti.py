@@ -24,6 +24,9 @@ class KittiStudy:
     multi_gpu = True  # --device 0,1: ultralytics launches DDP over those GPUs
     headlines = (("eval:coco.map50_95", "test mAP@0.5:0.95"),)
 
+    def sweep_floor(self, vary: dict, config: dict) -> None:
+        """No floor is known under a detector's sweep."""
+
     def check_models(self, config: StudyConfig) -> None:
         """Its models are ultralytics' YOLO entries, checked with the rest in preflight."""
 

@@ -24,6 +24,7 @@ from genlab.errors import GenlabError
 from genlab.report.page import Section, Text
 from genlab.runs import RunDir
 from genlab.studies.base import StudyContext
+from genlab.studies.sweep_floor import latent_floor
 from genlab.typed_settings import from_dict
 
 
@@ -92,6 +93,10 @@ class ModelStudy:
     def caveat(self, config: dict, metrics: dict) -> str:
         """What every page of this study's runs must say about its data ("" for nothing)."""
         return ""
+
+    def sweep_floor(self, vary: dict, config: dict) -> dict | None:
+        """The floor under a one-setting sweep's curve (PCA's for an autoencoder's latent size)."""
+        return latent_floor(vary, config)
 
     # ------------------------------------------------------------ settings and checks
     def check_models(self, config: StudyConfig) -> None:

@@ -11,7 +11,7 @@ from genlab import config as cfgmod
 from genlab import run_record, runs, tracking
 from genlab.config import StudyConfig
 from genlab.errors import GenlabError
-from genlab.experiments.verdicts import section as verdict_section  # moves below studies once verdicts settle
+from genlab.report.verdicts import section as verdict_section  # moves below studies once verdicts settle
 from genlab.report.export import epoch_table, render, slug
 from genlab.report.page import Table
 from genlab.runs import RunDir, default_out, prepare
