@@ -22,13 +22,10 @@ BASE = {"study": "dense", "models": [{"name": "a", "model": "dense_ae", "train":
 def test_shipped_studies_load_and_validate(name):
     for quick in (False, True):
         study = cfg.load_study(name, quick=quick)
-        settings(get_study(study.study), study.analysis)
+        runner = get_study(study.study)
+        runner.check_models(study)
+        runner.settings(study)  # the study's own keys and every analysis's, each checked
         assert study.models
-
-
-def settings(runner, analysis: dict):
-    """The study's `analysis:` dataclass (ModelStudy's Settings, or an older Options)."""
-    return cfg.typed_options(getattr(runner, "Settings", None) or runner.Options, analysis, "analysis")
 
 
 def test_unknown_top_level_key_suggests(tmp_path):
@@ -95,8 +92,10 @@ def test_unknown_study_and_bad_yaml(tmp_path):
 
 
 def test_analysis_options_reject_unknown_keys():
-    with pytest.raises(GenlabError, match="unknown key 'analysis.latent_grid_typo'"):
-        settings(get_study("dense"), {"latent_grid_typo": 3})
+    with pytest.raises(GenlabError, match="unknown key 'analysis.latent_grid_typo' for the dense study"):
+        get_study("dense").settings(cfg.load_study("dense", ["analysis.latent_grid_typo=3"]))
+    with pytest.raises(GenlabError, match=r"unknown key 'analysis.latent_2d.grid_sized' \(did you mean 'grid_size'"):
+        get_study("dense").settings(cfg.load_study("dense", ["analysis.latent_2d.grid_sized=3"]))
 
 
 @pytest.mark.parametrize("seed,ok", [(0, True), (2**32 - 1, True), (-1, False), (2**32, False), (10**26, False)])

@@ -44,10 +44,10 @@ def test_run_folder_holds_everything(dense_run):
         assert json.loads((model / "summary.json").read_text())["train_time_s"] > 0
     analyses = metrics["analyses"]
     # capabilities, not names, choose the models of each analysis
-    assert analyses["dense_latent_2d"]["models"] == ["ae2", "ae2_deep"]
-    assert set(analyses["dense_reconstructions"]["skipped"]) == {"gan_normal", "gan_uniform"}
-    assert set(analyses["dense_samples"]["models"]) == {"vae", "gan_normal", "gan_uniform"}
-    assert list(analyses["dense_vae_parts"]["results"]) == ["vae"]
+    assert analyses["latent_2d"]["models"] == ["ae2", "ae2_deep"]
+    assert set(analyses["reconstruction_pairs"]["skipped"]) == {"gan_normal", "gan_uniform"}
+    assert set(analyses["samples"]["models"]) == {"vae", "gan_normal", "gan_uniform"}
+    assert list(analyses["reconstruction_kl"]["results"]) == ["vae"]
     floor = analyses["linear_floor"]["results"]  # PCA beside every model that encodes and reconstructs
     assert list(floor) == ["ae2", "ae2_deep", "ae64", "ae64_deep", "vae"] and floor["ae64"]["code_dim"] == 64
     assert floor["ae2"]["pca_mse"] > floor["ae64"]["pca_mse"] > 0

@@ -47,7 +47,7 @@ def test_report_states_the_changed_settings(body):
     assert _row(body, "AE-64")[:2] == ["2", "48"]  # epochs, batch size of that model alone
     assert _row(body, "VAE-64")[:2] == ["1", "128"]
     assert "The first 7 images" in body and "decoded 4×4 grid" in body and "20 samples from the" in body
-    assert "Trained on 300 Fashion-MNIST training images (100 held out" in body
+    assert "Trained on 300 Fashion-MNIST training images (1×28×28, 10 classes; 100 held out" in body
     assert "tested on 100 test images" in body
 
 

@@ -32,7 +32,7 @@ def import_graph() -> dict[str, set[str]]:
         package = name if path.name == "__init__.py" else name.rpartition(".")[0]
         graph[name] = set()
         for node in _runtime_nodes(ast.parse(path.read_text())):
-            for target in _targets(node, package):
+            for target in _targets(node, package, modules):
                 while target and target not in modules:
                     target = target.rpartition(".")[0]
                 if target and target != name:
@@ -46,14 +46,16 @@ def _runtime_nodes(tree: ast.AST):
     return (n for n in ast.walk(tree) if id(n) not in skip and isinstance(n, (ast.Import, ast.ImportFrom)))
 
 
-def _targets(node, package: str) -> list[str]:
+def _targets(node, package: str, modules) -> list[str]:
+    """The modules an import statement loads: `from genlab import atomic` loads genlab.atomic
+    (a module), `from genlab.x import name` loads genlab.x."""
     if isinstance(node, ast.Import):
         return [alias.name for alias in node.names]
     base = node.module or ""
     if node.level:
         parts = package.split(".")
         base = ".".join(parts[:len(parts) - node.level + 1] + ([node.module] if node.module else []))
-    return [f"{base}.{alias.name}" for alias in node.names] + [base]
+    return [f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base for alias in node.names]
 
 
 def cycles(graph: dict[str, set[str]]) -> list[list[str]]:

@@ -18,6 +18,6 @@ def test_example_notebook_runs(tmp_path, monkeypatch):
     shown = "".join(str(o.get("data", {}).get("text/html", "")) + str(o.get("text", "")) for out in outputs.values() for o in out)
     assert "genlab run" in shown and "report:" in shown  # the Run's HTML summary
     assert "accuracy" in shown or "frozen_classifiers" in shown
-    assert "'encode', 'reconstruct', 'sample'" in shown and "(8, 1, 28, 28) (8, 20)" in shown
+    assert "'encode', 'generate', 'reconstruct', 'sample'" in shown and "(8, 1, 28, 28) (8, 20)" in shown
     assert any("image/png" in o.get("data", {}) for out in outputs.values() for o in out)
     assert (tmp_path / "conv" / "report.html").is_file()

@@ -1,5 +1,5 @@
-"""Model params are checked where the study file is read, without torch: a typo in a
-study file is answered before any heavy import (issue: errors took 10-25 s to appear)."""
+"""Model params are checked first, without torch: a typo in a study file is answered before
+any heavy import (issue: errors took 10-25 s to appear)."""
 import subprocess
 import sys
 
@@ -8,11 +8,14 @@ import pytest
 from genlab import param_domains
 from genlab.config import load_study
 from genlab.errors import GenlabError
+from genlab.studies.base import Runtime
+from genlab.studies.runner import check_study
 
 
 def test_reading_a_study_with_a_bad_param_refuses_it_without_importing_torch():
     code = ("import sys\nfrom genlab.config import load_study\nfrom genlab.errors import GenlabError\n"
-            "try:\n    load_study('dense', ['models.ae64.params.latent_dim=-3'])\n"
+            "from genlab.studies.base import Runtime\nfrom genlab.studies.runner import check_study\n"
+            "try:\n    check_study(load_study('dense', ['models.ae64.params.latent_dim=-3']), Runtime())\n"
             "except GenlabError as e:\n    print(e)\n"
             "print('torch imported' if 'torch' in sys.modules else 'torch not imported')\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
@@ -24,7 +27,7 @@ def test_reading_a_study_with_a_bad_param_refuses_it_without_importing_torch():
                                       "models.gan_normal.params.prior=cauchy", "models.ae64.params.depth=3"])
 def test_each_bad_param_is_one_line_naming_it(override):
     with pytest.raises(GenlabError) as err:
-        load_study("dense", [override])
+        check_study(load_study("dense", [override]), Runtime())
     assert override.split(".")[3].split("=")[0] in str(err.value) and "\n" not in str(err.value)
 
 

@@ -30,7 +30,7 @@ def test_run_folder_holds_every_result(conv_run):
     assert not list(conv_run.rglob("checkpoints/epoch_*.pt"))
     assert (conv_run / "classifiers" / "ae" / "final.pt").is_file() and (conv_run / "models" / "ae" / "final.pt").is_file()
     analyses = json.loads((conv_run / "metrics.json").read_text())["analyses"]
-    for key in ("loss_curves", "architecture", "reconstructions", "tsne", "noise_robustness", "frozen_classifiers"):
+    for key in ("loss_curves", "architecture", "reconstruction_errors", "tsne", "noise_robustness", "frozen_classifiers"):
         assert analyses[key]["models"] == ["ae", "vae", "dae"] and not analyses[key]["skipped"], key
     assert analyses["noise_robustness"]["results"]["denoisers"] == {"dae": 0.5}
     assert analyses["architecture"]["results"]["vae"]["code_dim"] == 20
@@ -62,7 +62,7 @@ def test_report_shows_every_figure_and_the_reports_tables(conv_run):
     for number in ("0.0057", "0.0058", "20.45", "5.137", "88.04", "87.98", "87.17", "86.81", "86.72"):
         assert number in html, number
     assert "Figure missing" not in html
-    assert "Table 4" in html and "Table 5" in html and "linear probe" in html
+    assert "Table 4" in html and "Ours beside report 004 (test set" in html and "linear probe" in html
     assert "Summary: the autoencoders side by side (report 004, table 3, measured)" in html
     assert html.count("What to conclude") >= 5  # classifiers, linear floor, reconstructions, robustness, summary
 

@@ -135,7 +135,7 @@ def test_compare_runs_and_experiments(dense_exp, sweep, tmp_path):
                      "--out", str(out))
     assert result.returncode == 0, result.stderr[-2000:]
     page = text((out / "report.html").read_text())
-    assert "models.ae64.params.latent_dim" in page and "analysis.generation_metrics" in page
+    assert "models.ae64.params.latent_dim" in page and "analysis.generation.enabled" in page
     rows = list(csv.DictReader((out / "compare.csv").open()))
     loss = next(r for r in rows if r["model"] == "ae64" and r["metric"] == "summary:final.test.loss")
     assert loss["exp n"] == "3" and loss["seed0 n"] == "1" and float(loss["exp ci_low"]) <= float(loss["exp mean"])

@@ -15,7 +15,7 @@ def test_sample_writes_uint8_images(tiny_run, tmp_path, model, capsys):
     out, grid = tmp_path / "s.npz", tmp_path / "s.png"
     assert main(["sample", str(tiny_run.path), "--model", model, "--n", "37", "--out", str(out), "--grid", str(grid)]) == 0
     images = np.load(out)["images"]
-    assert images.shape == (37, 28, 28) and images.dtype == np.uint8
+    assert images.shape == (37, 1, 28, 28) and images.dtype == np.uint8
     assert images.max() <= 255 and images.std() > 0  # real pictures, not a constant
     assert grid.stat().st_size > 1000
     assert model in capsys.readouterr().out
@@ -38,19 +38,19 @@ def test_sample_errors_are_one_line(tiny_run, tmp_path, capsys):
     assert main(["sample", str(tiny_run.path), "--model", "nope", "--out", str(tmp_path / "x.npz")]) == 2
     assert main(["sample", str(tiny_run.path), "--model", "vae", "--prior", "uniform", "--out", str(tmp_path / "x.npz")]) == 2
     err = capsys.readouterr().err
-    assert "no model named 'nope'" in err and "--prior applies to GANs only" in err
+    assert "no model named 'nope'" in err and "--prior applies to models whose prior can be chosen (GANs)" in err
 
 
-def test_evaluate_report_and_epoch_fid(tiny_run, tiny_net, capsys):
+def test_evaluate_report_and_epoch_fid(tiny_run, tiny_net, fmnist, capsys):
     from genlab.atomic import append_jsonl
     from genlab.generation.epoch_fid import EpochFID
     from genlab.generation.evaluate import EvaluateOptions, evaluate_run
     from genlab.generation.scores import MetricOptions
-    from genlab.generation.sections import quality_sections
+    from genlab.analyses.generation_report import quality_sections
     from genlab.registry import load_trained
     from genlab.report.page import Table, write
 
-    callback = EpochFID(n=50, feature_net=TINY_NET, progress=False)
+    callback = EpochFID(fmnist, n=50, feature_net=TINY_NET, progress=False)
     gan_dir = tiny_run.model("gan_uniform")
     gan = load_trained(gan_dir.path)
     for epoch in (1, 2):
@@ -93,7 +93,7 @@ def test_evaluate_report_and_epoch_fid(tiny_run, tiny_net, capsys):
 
 
 def test_quality_sections_without_evaluation(tmp_path):
-    from genlab.generation.sections import quality_sections
+    from genlab.analyses.generation_report import quality_sections
     from genlab.runs import RunDir
 
     sections = quality_sections(RunDir(tmp_path))
@@ -112,13 +112,17 @@ def test_inception_fid_needs_torch_fidelity(tiny_run, tmp_path, capsys):
 
 
 def test_prior_verdict_is_decided_by_numbers_and_says_within_noise():
-    from genlab.generation.sections import _prior_verdict
+    from genlab.analyses.generation_report import _prior_verdict
 
     base = {"fid": 10.0, "kid": 0.010, "kid_std": 0.002, "precision": 0.5, "recall": 0.5, "is": 4.0}
     close = _prior_verdict(("n", base), ("u", {**base, "fid": 12.0, "kid": 0.013}), floor=1.0)
-    assert "by FID the better prior is normal" in close and "within noise" in close  # gap 3e-3 ≤ 2·2e-3
+    assert "by FID the better prior is normal" in close and "within sampling noise" in close  # gap 3e-3 ≤ 2·2e-3
     apart = _prior_verdict(("n", base), ("u", {**base, "fid": 8.0, "kid": 0.020}), floor=1.0)
     assert "by FID the better prior is uniform" in apart and "KID favours normal" in apart
-    assert "within noise" not in apart
+    assert "KID cannot separate" not in apart
+    # with sampling errors measured: a gap within 1.96 combined standard errors is noise
+    measured = {**base, "fid_se": 1.5, "kid_se": 0.001, "precision_se": 0.01, "recall_se": 0.01}
+    fid_noise = _prior_verdict(("n", measured), ("u", {**measured, "fid": 12.0, "kid": 0.020}), floor=1.0)
+    assert "Within sampling noise alone: FID" in fid_noise and "KID favours normal" in fid_noise
     noise = _prior_verdict(("n", base), ("u", {**base, "fid": 80.0, "is": 1.02}), floor=1.0)
     assert "by FID the better prior" not in noise  # a generator of noise gives no verdict on priors

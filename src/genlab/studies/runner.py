@@ -8,7 +8,7 @@ from pathlib import Path
 
 from genlab import atomic
 from genlab import config as cfgmod
-from genlab import run_record, runs, tracking
+from genlab import registry, run_record, runs, tracking
 from genlab.config import StudyConfig
 from genlab.errors import GenlabError
 from genlab.report.verdicts import section as verdict_section  # moves below studies once verdicts settle
@@ -51,8 +51,11 @@ def run_study(config: StudyConfig, out: Path | None, runtime: Runtime) -> RunDir
 def check_study(config: StudyConfig, runtime: Runtime):
     """Every check of a study that needs no training: device, data, models (built on the meta
     device for the data's shape), the study's own settings and preflight. Returns (study, settings)."""
+    for spec in config.models:  # torch-free, before the study's imports: a typo is answered in milliseconds
+        if spec.model in registry.models():
+            registry.check_params(spec.model, spec.params)
     study = get_study(config.study)
-    study.check_models(config)  # torch-free: before the device checks import torch
+    study.check_models(config)
     from genlab.engine.device import gpu_list, select_device
 
     if gpu_list(runtime.device) and not getattr(study, "multi_gpu", False):
