@@ -46,7 +46,7 @@ def test_every_model_of_a_study_trains_on_colour_32x32(study, cifar, tmp_path):
     assert not metrics["data"]["official"] and "not" in metrics["data"]["note"]  # files this test wrote
     for name in json.loads(json.dumps(metrics["analyses"]["loss_curves"]["models"])):
         assert (tmp_path / "run" / "models" / name / "final.pt").is_file()
-    assert "CIFAR-10 training images (3×32×32, 10 classes" in html and "Fashion-MNIST" not in html
+    assert "CIFAR-10 training images (3×32×32, 10 classes" in html and "Fashion-MNIST training" not in html
     if study != "conv":
         assert metrics["generation"]["data"]["classes"][0] == "airplane"
         assert "classifier of CIFAR-10" in html
@@ -72,7 +72,7 @@ def test_a_labelled_colour_image_folder(tmp_path):
 
 
 def test_an_unlabelled_folder_skips_the_label_metrics_with_a_sentence(tmp_path):
-    root = write_image_folder(tmp_path / "pics", "flat", n_train=200, n_test=100, shape=(1, 28, 28))
+    root = write_image_folder(tmp_path / "pics", "flat", n_train=400, n_test=100, shape=(1, 28, 28))
     metrics, html = run_study("dense", ["--set", "data.dataset=image_folder", "--set", f"data.root={root}"],
                               tmp_path / "run", tmp_path)
     assert metrics["data"]["classes"] is None and "generation" not in metrics

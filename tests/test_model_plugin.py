@@ -89,6 +89,8 @@ def study_with_plugin(study: str, folder) -> str:
     raw["models"] = [m for m in raw["models"] if m["name"] in KEEP[study]] + [MODEL]
     raw["comparisons"] = [c for c in raw.get("comparisons", []) if c["a"] in KEEP[study] and c["b"] in KEEP[study]]
     raw.setdefault("analysis", {}).pop("reported", None)
+    generation = raw["analysis"].get("generation") or {}
+    generation["epoch_fid"] = [m for m in generation.get("epoch_fid", []) if m in KEEP[study] or m == "all"]
     for key in list((raw.get("quick") or {})):
         if key.startswith("models.") and key.split(".")[1] not in KEEP[study]:
             raw["quick"].pop(key)

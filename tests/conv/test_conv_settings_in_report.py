@@ -31,7 +31,7 @@ def report(tmp_path_factory):
 
 def test_changed_settings_are_stated(report):
     body, _ = report
-    for text in ("learning rate 0.0021", "learning rate 0.0031", "binary cross-entropy", "latent 7-d", "VAE 7-d",
+    for text in ("learning rate 0.0021", "learning rate 0.0031", "binary cross-entropy", "over its 7-d latent", "VAE 7-d",
                  "0.35·N(0, 1)", "Linear 1152→24 → ReLU → Dropout(0.15) → Linear 24→10", "3-nearest-neighbour",
                  "perplexity 12", "100 test images", "300 training images", "1 epoch"):
         assert text in body, text

@@ -112,8 +112,9 @@ def sweep(tmp_path_factory, cache):
 def test_sweep_draws_metric_against_value_with_pca_floor(sweep, tmp_path):
     spec = yaml.safe_load((sweep / "experiment.yaml").read_text())
     assert [t["id"] for t in spec["trials"]] == ["latent_dim=2-seed0", "latent_dim=16-seed0"]
-    floor = yaml.safe_load((sweep / "pca_floor.json").read_text())
-    assert floor["sizes"] == [2, 16] and floor["test_mse"][0] > floor["test_mse"][1] > 0
+    floor = yaml.safe_load((sweep / "sweep_floor.json").read_text())  # the study's floor under this sweep
+    assert floor["model"] == "ae64" and floor["metric"] == "summary:final.test.loss"
+    assert floor["x"] == [2, 16] and floor["y"][0] > floor["y"][1] > 0
     page = (sweep / "report.html").read_text()
     assert "Sweep over models.ae64.params.latent_dim" in page and "linear floor" in page
     # one seed per value: each model's test loss at 16 against 2, said to be untested

@@ -68,6 +68,6 @@ def test_report_shows_ranking_samples_and_interpolations(gen_run, chromium, tmp_
     assert "Every model trains 2 epochs at batch size 64" in html
     assert "too small to conclude" in html  # a 400-image subset cannot rank generators
     assert "spherical interpolation" in html and "linear interpolation" in html
-    assert "2 critic steps per generator step" in html  # the WGAN-GP's objective, from its config
+    assert "2 critic steps per batch" in html  # the WGAN-GP's training, from its config
     loaded, total = images_loaded_in_chromium(chromium, gen_run / "report.html", tmp_path)
     assert total >= len(expected) and loaded == total

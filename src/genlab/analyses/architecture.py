@@ -21,7 +21,8 @@ def describe_layer(layer: nn.Module) -> str:
     if isinstance(layer, nn.LeakyReLU):
         return f"LeakyReLU({layer.negative_slope:g})"
     if isinstance(layer, nn.Upsample):
-        return f"Upsample ×{layer.scale_factor:g} ({layer.mode})"
+        to = f"×{layer.scale_factor:g}" if layer.scale_factor is not None else "to " + "×".join(map(str, layer.size))
+        return f"Upsample {to} ({layer.mode})"
     return type(layer).__name__
 
 

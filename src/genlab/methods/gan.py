@@ -37,8 +37,8 @@ class GAN(Method):
         self.latent_dim, self.prior = latent_dim, prior
 
     def loss_sentence(self) -> str:
-        return ("the discriminator's binary cross-entropy on real and generated images; the generator's "
-                "non-saturating loss, −log D(G(z))")
+        return ("the discriminator's logistic loss on real and generated images; the generator's non-saturating "
+                "loss, −log D(G(z))")
 
     def traits(self) -> dict[str, str]:
         return {"objective": "adversarial", "noise in training": "no", "loss": "non-saturating GAN loss",
