@@ -32,10 +32,10 @@ def reconstruct(method, x: torch.Tensor, batch_size: int = 1000) -> torch.Tensor
 def noise_curves(methods: dict, x: torch.Tensor, factors: list[float], seed: int, batch_size: int = 1000) -> dict:
     """Mean (and std) per-image PSNR / SSIM against the clean x at each noise factor.
 
-    x: N×1×28×28 clean images in [0, 1]. Returns {name: {"psnr": [...], "psnr_std": [...],
+    x: N×C×H×W clean images in [0, 1]. Returns {name: {"psnr": [...], "psnr_std": [...],
     "ssim": [...], "ssim_std": [...], "mse": [...]}} for every model and the noisy input itself
     (whose PSNR at factor 0 is infinite and recorded as None)."""
-    noise = torch.randn(x.shape, generator=torch.Generator().manual_seed(seed)).to(x.device)  # N×1×28×28
+    noise = torch.randn(x.shape, generator=torch.Generator().manual_seed(seed)).to(x.device)  # N×C×H×W
     curves = {name: _empty() for name in [*methods, NOISY_INPUT]}
     for factor in factors:
         noisy = x + factor * noise
