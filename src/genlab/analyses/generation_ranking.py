@@ -8,6 +8,7 @@ from __future__ import annotations
 from genlab.analyses.base import Analysis, AnalysisContext, ReportView
 from genlab.analyses.generation_report import DEGENERATE_IS, GEN_METRICS, GenMetric
 from genlab.generation.evaluate import SECTION
+from genlab.generation.shipped import network_name
 from genlab.report.conclude import best_sentence, one_seed
 from genlab.report.page import Conclusion, Table, Text, quantity
 
@@ -60,7 +61,7 @@ def _ranking_table(view: ReportView, result: dict) -> Table:
     return Table(["rank by FID", "model", *[m.header + " (rank)" for m in GEN_METRICS], f"classes < {share:.0%}",
                   "epochs", "train time (s)"], rows,
                  f"Every model ranked by FID; in brackets its rank on each other metric ({result['n']:,} samples each "
-                 f"against the {result['reference']}, genlab's feature network)",
+                 f"against the {result['reference']}, in the feature space of {network_name(result['feature_net'])})",
                  kinds=[None] * (len(GEN_METRICS) + 4) + ["seconds"])
 
 

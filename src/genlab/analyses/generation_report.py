@@ -6,14 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from genlab.analyses.base import figure_block
+from genlab.analyses.generation_sanity import DEGENERATE_IS, sanity_notes
 from genlab.generation.evaluate import SECTION
 from genlab.generation.figures import EPOCH_FIGURE, FLOOR_NAME, HIST_FIGURE, SAMPLES_FIGURE
 from genlab.generation.scores import beyond_sampling_noise
+from genlab.generation.shipped import metric_name, network_name
 from genlab.report.page import Estimate, Figure, Section, Table, Text
 from genlab.runs import RunDir
 
 TITLE = "Generation quality: FID, KID, precision/recall, IS"
-DEGENERATE_IS = 1.5  # an Inception Score this close to 1: (nearly) every sample is classified alike
 
 
 @dataclass(frozen=True)
@@ -48,21 +49,35 @@ def quality_sections(run: RunDir) -> list[Section]:
 
 def quality_blocks(run: RunDir, result: dict) -> list:
     """Intro, table, number-decided verdicts and figures of one evaluate result."""
-    blocks = [_intro(result), _table(result), *_verdicts(result), *_figures(run, result)]
+    blocks = [_intro(result), _table(result), *[Text(note, note=True) for note in sanity_notes(result)],
+              *_verdicts(result), *_figures(run, result)]
     if result.get("inception"):
         blocks.append(_inception_table(result))
     return blocks
 
 
+def network_sentence(result: dict) -> str:
+    """Which feature network every number of the section was measured with, and what that allows."""
+    net, title = result["feature_net"], result["data"]["title"]
+    name = network_name(net)
+    if net.get("shipped"):
+        origin = (f"{name}, the classifier of {title} shipped with genlab (the same weights on every machine, "
+                  f"test accuracy {net['test_accuracy']:.2%}, weights sha256 {net['sha256'][:16]}…)")
+        reach = f"comparable with any genlab run whose numbers name {name}"
+    else:
+        origin = (f"{name}, a classifier of {title} that genlab trained on this machine (test accuracy "
+                  f"{net['test_accuracy']:.2%}, weights sha256 {net['sha256'][:16]}…)")
+        reach = ("comparable only with runs measured with this same network: another machine trains another one, "
+                 "in another feature space")
+    return (f"Features are the {net['feature_dim']}-d penultimate layer of {origin}; the Inception Score and the "
+            f"class histogram use its softmax. The numbers are therefore {metric_name('FID', name)}, "
+            f"{metric_name('KID', name)}, … : {reach}, not with published Inception-FID values.")
+
+
 def _intro(result: dict) -> Text:
-    net = result["feature_net"]
     return Text(
         f"Every generator draws {result['n']:,} samples (seed {result['seed']}), measured against the "
-        f"{result['reference']}. Features are the {net['feature_dim']}-d penultimate layer of a classifier of "
-        f"{result['data']['title']} that genlab trained itself (test accuracy {net['test_accuracy']:.2%}, weights sha256 "
-        f"{net['sha256'][:16]}…); the Inception Score and the class histogram use its softmax. These numbers "
-        "work offline and are comparable between runs with the same feature network, but not with published "
-        "Inception-FID values.\n\n"
+        f"{result['reference']}. {network_sentence(result)}\n\n"
         "FID: Fréchet distance between Gaussians fitted to the features (lower is better). KID: unbiased "
         "polynomial-kernel MMD² (lower; can dip below 0 by chance), mean ± std over random subsets. Precision "
         f"and recall (Kynkäänniemi et al. 2019, k={result['options']['k']}): share of samples on the real-image "
@@ -83,8 +98,9 @@ def _row(name: str, entry: dict) -> list:
 def _table(result: dict) -> Table:
     rows = [_row("real-data floor", result["floor"])]
     rows += [_row(entry.get("title") or name, entry) for name, entry in result["models"].items()]
-    return Table(HEADER, rows, caption=f"Generation metrics, {result['n']:,} samples each, against the test set; "
-                                       f"{SAMPLING_NOTE}")
+    name = network_name(result["feature_net"])
+    return Table(HEADER, rows, caption=f"Generation metrics in the feature space of {name} ({metric_name('FID', name)}, "
+                                       f"…), {result['n']:,} samples each, against the test set; {SAMPLING_NOTE}")
 
 
 def _verdicts(result: dict) -> list[Text]:

@@ -29,7 +29,13 @@ def register(sub) -> None:
     p = sub.add_parser("metrics-net", help="train (once) or show a dataset's feature network behind FID/KID")
     p.add_argument("--dataset", default="fashion_mnist", help="the dataset (default fashion_mnist; `genlab data` lists them)")
     p.add_argument("--data-dir", help="the folder or file that holds it (else it is looked up as `genlab data` says)")
-    p.add_argument("--retrain", action="store_true", help="train it again even if a verified copy is cached")
+    p.add_argument("--retrain", action="store_true",
+                   help="train it again (a shipped network stays in use: its fixed-set FIDs are printed beside "
+                        "the retrained one's, as a check)")
+    p.add_argument("--threads", type=int, help="pin torch's CPU threads (training is bit-reproducible at a fixed count)")
+    p.add_argument("--write-shipped", type=Path, metavar="DIR",
+                   help="with --retrain: write the network trained now into DIR as the next shipped version "
+                        "(weights + manifest; genlab's own: src/genlab/generation/networks)")
     p.set_defaults(func=_metrics_net)
 
 
@@ -77,7 +83,17 @@ def _evaluate(args) -> int:
 
 def _metrics_net(args) -> int:
     from genlab.config import DataConfig
+    from genlab.errors import GenlabError
     from genlab.generation.commands import metrics_net
+    from genlab.generation.metrics_net import MetricsNetRequest
 
-    print(metrics_net(DataConfig(dataset=args.dataset, root=args.data_dir), retrain=args.retrain))
+    if args.threads is not None and not 1 <= args.threads <= 1024:
+        raise GenlabError(f"--threads must be from 1 to 1024, got {args.threads}")
+    if args.write_shipped is not None:
+        if not args.retrain:
+            raise GenlabError("--write-shipped writes a network trained now: add --retrain")
+        if args.write_shipped.exists() and not args.write_shipped.is_dir():
+            raise GenlabError(f"--write-shipped {args.write_shipped} is a file; name a folder")
+    req = MetricsNetRequest(retrain=args.retrain, threads=args.threads, write_shipped=args.write_shipped)
+    print(metrics_net(DataConfig(dataset=args.dataset, root=args.data_dir), req))
     return 0

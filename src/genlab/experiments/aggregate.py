@@ -15,6 +15,7 @@ from pathlib import Path
 from genlab import atomic, run_record
 from genlab.experiments import experiment_page
 from genlab.experiments.trials import TrialState, cells, read_trials
+from genlab.generation.shipped import network_name
 from genlab.report.stats import summarize
 from genlab.studies import get_study
 
@@ -58,7 +59,7 @@ def summary_csv(states: list[TrialState], vary_keys: list[str]) -> str:
             record = members[0].record
             writer.writerow([*[members[0].vary.get(k) for k in vary_keys], model, metric, s.n, repr(s.mean),
                              _cell(s.std if s.n > 1 else None), _cell(low), _cell(high), _cell(se),
-                             _unit(record, metric), _feature_network(record, metric)])
+                             _unit(record, metric), _feature_networks([m.record for m in members], metric)])
     return buf.getvalue()
 
 
@@ -72,12 +73,19 @@ def _unit(record: run_record.RunRecord, metric: str) -> str:
 
 
 def _feature_network(record: run_record.RunRecord, metric: str) -> str:
-    """The network whose features a generation metric was measured in: its name where the record
-    gives one, else its weights' sha256 (the first 16 hex digits, as the report shows it)."""
+    """The network whose features a generation metric was measured in (generation:fid with
+    fmnist-v1 is FID-fmnist-v1): its name where the record gives one, else the shipped network
+    with its hash, else its weights' sha256 (the first 16 hex digits, as the report shows it)."""
     if not metric.startswith("generation:"):
         return ""
-    net = (record.metrics.get("generation") or {}).get("feature_net") or {}
-    return net.get("name") or (f"sha256:{net['sha256'][:16]}" if net.get("sha256") else "")
+    return network_name((record.metrics.get("generation") or {}).get("feature_net") or {})
+
+
+def _feature_networks(records: list, metric: str) -> str:
+    """Every network behind one summary row, in trial order: one name, or several joined by ' + '
+    (trials measured in different feature spaces, e.g. each machine of a cluster training its own)."""
+    names = [_feature_network(r, metric) for r in records]
+    return " + ".join(dict.fromkeys(n for n in names if n))
 
 
 def write(exp) -> Path:

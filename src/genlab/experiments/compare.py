@@ -12,6 +12,7 @@ from genlab.errors import GenlabError
 from genlab import run_record
 from genlab.experiments.orchestrate import ExperimentDir, is_experiment
 from genlab.experiments.trials import read_trials
+from genlab.generation.shipped import network_name
 from genlab.report.stats import Summary, format_mean, summarize
 from genlab.report import page
 from genlab.report.page import Section, Table, Text
@@ -41,6 +42,22 @@ def check_inputs(paths: list[Path]) -> None:
     for path in paths:
         if not Path(path).is_dir():
             raise GenlabError(f"{path} is not a folder; pass run folders (genlab run) or experiment folders")
+
+
+def check_feature_networks(sides: list[Side]) -> None:
+    """Generation metrics (FID, KID, precision/recall, IS) measured with different feature networks
+    live in different feature spaces and must not share a row: one line naming both networks."""
+    seen: dict[str, str] = {}  # network name → the first side that used it
+    for side in sides:
+        for record in side.records:
+            described = (record.metrics.get("generation") or {}).get("feature_net")
+            if described:
+                seen.setdefault(network_name(described), side.label)
+    if len(seen) > 1:
+        (a, side_a), (b, side_b) = list(seen.items())[:2]
+        raise GenlabError(f"cannot put side by side generation metrics measured with different feature networks: "
+                          f"{side_a} used {a}, {side_b} used {b}; re-measure one with `genlab evaluate RUN` so "
+                          "both use the same network")
 
 
 def shared_metrics(sides: list[Side]) -> dict[tuple[str, str], list[Summary]]:
@@ -79,6 +96,7 @@ def _lookup(config: dict, key: str) -> str:
 
 def write(paths: list[Path], out: Path) -> Path:
     sides = [read_side(p) for p in paths]
+    check_feature_networks(sides)
     shared = shared_metrics(sides)
     labels = [s.label for s in sides]
     buf = io.StringIO()

@@ -12,6 +12,7 @@ from genlab import run_record, runs
 from genlab.config import ComparisonSpec, from_dict
 from genlab.experiments import setting_effects, sweep_figures
 from genlab.experiments.trials import TrialState, cells
+from genlab.generation.shipped import metric_name, network_name
 from genlab.report import page, verdicts
 from genlab.report.page import Figure, Section, Table, Text
 from genlab.report.stats import estimate, summarize
@@ -77,6 +78,7 @@ def _overview(spec: dict, states: list[TrialState], study) -> Section:
              "results.csv, and each trial's own report is in trials/ID/report.html."]
     if spec.get("overrides"):
         lines.append("Settings changed from the study file: " + ", ".join(spec["overrides"]) + ".")
+    lines += _feature_networks(states)
     blocks = [Text("\n\n".join(lines))]
     caveat = next((c for s in states if s.record is not None and (c := study.caveat(s.record.config, s.record.metrics))),
                   "")
@@ -86,6 +88,21 @@ def _overview(spec: dict, states: list[TrialState], study) -> Section:
         blocks.append(Text(f"{counts['failed'] + counts['not run']} trial(s) did not finish; the numbers below rest "
                            "only on the finished ones (see the last section). `--resume` runs the rest.", note=True))
     return Section("Experiment", blocks)
+
+
+def _feature_networks(states: list[TrialState]) -> list[str]:
+    """The feature network(s) behind the trials' generation metrics: a FID means something only
+    with the network that defines it (FID-fmnist-v1)."""
+    names = dict.fromkeys(network_name(net) for s in states if s.record is not None
+                          and (net := (s.record.metrics.get("generation") or {}).get("feature_net")))
+    if not names:
+        return []
+    if len(names) == 1:
+        (name,) = names
+        return [f"Generation metrics are measured in the feature space of {name}: {metric_name('FID', name)}, "
+                f"{metric_name('KID', name)}, …"]
+    return [f"Generation metrics come from {len(names)} different feature networks ({', '.join(names)}): trials "
+            "measured with different networks are not comparable; re-measure them with `genlab evaluate`."]
 
 
 def _metrics(groups: dict[str, list[TrialState]], headline: list[tuple[str, str]]) -> Section:

@@ -7,9 +7,10 @@ from pathlib import Path
 
 from genlab.config import DataConfig
 from genlab.errors import GenlabError
-from genlab.generation import samplers
+from genlab.generation import samplers, shipped
 from genlab.generation.evaluate import build_sampler, generative_config
-from genlab.generation.features import FeatureNetConfig, load_or_train
+from genlab.generation.metrics_net import MetricsNetRequest
+from genlab.generation.metrics_net import run as metrics_net_run
 from genlab.runs import RunDir
 
 
@@ -47,28 +48,21 @@ def sample_run(req: SampleRequest) -> str:
     return f"{req.n:,} samples of {req.model} ({sampler.description}) → {', '.join(map(str, written))}"
 
 
-def metrics_net(data_config: DataConfig, retrain: bool = False, cfg: FeatureNetConfig = FeatureNetConfig()) -> str:
-    """Train the feature network of a dataset if needed (or on request) and describe it."""
+def metrics_net(data_config: DataConfig, req: MetricsNetRequest = MetricsNetRequest()) -> str:
+    """Show a dataset's feature network (shipped, cached, or trained now); retrain it as a check
+    against the shipped one; write it out as a shipped network (genlab.generation.metrics_net)."""
     from genlab.data import load
 
-    data = load(data_config)
-    fnet, trained = load_or_train(cfg, data, data.mirror, retrain=retrain)
-    rec = fnet.record
-    return "\n".join([
-        f"feature network of {data.title}: {fnet.path}" + (" (trained now)" if trained else " (cached)"),
-        f"  sha256:        {fnet.sha256} (verified)",
-        f"  test accuracy: {rec['test_accuracy']:.2%} on {rec.get('test_images', len(data.test_images)):,} test images",
-        f"  trained on:    {rec['train_images']:,} images in {rec['train_seconds']} s ({rec['threads']} threads)",
-        f"  features:      {fnet.net.num_features}-d penultimate layer",
-    ])
+    return metrics_net_run(load(data_config), req)
 
 
 def format_result(result: dict) -> str:
     """The evaluate result as a plain-text table for the terminal."""
     head = f"{'set':<16} {'FID':>14} {'KID×1e3':>14} {'prec':>6} {'recall':>6} {'IS':>6} {'miss':>4}  sampler"
-    lines = [f"generation quality: {result['n']:,} samples each vs {result['reference']}; "
-             f"feature net sha256 {result['feature_net']['sha256'][:12]}… "
-             f"(test accuracy {result['feature_net']['test_accuracy']:.2%})", head]
+    net = result["feature_net"]
+    lines = [f"generation quality: {result['n']:,} samples each vs {result['reference']}; feature network "
+             f"{shipped.network_name(net)} (sha256 {net['sha256'][:12]}…, test accuracy {net['test_accuracy']:.2%}): "
+             f"FID-{shipped.network_name(net)}, KID-…", head]
     rows = [("real floor", result["floor"])] + list(result["models"].items())
     for name, e in rows:
         kid = f"{e['kid'] * 1e3:.2f}±{e['kid_std'] * 1e3:.2f}"

@@ -86,7 +86,7 @@ def evaluate_run(run: RunDir | Path, opts: EvaluateOptions = EvaluateOptions()) 
                   **all_metrics(reference, floor_set, opts.metrics)},
         "models": {},
     }
-    _say(opts, f"real-data floor: FID {result['floor']['fid']:.3f}")
+    _say(opts, f"feature network {fnet.name}; real-data floor: FID {result['floor']['fid']:.3f}")
     samplers.save_grid(run.figure(figures.SAMPLES_FIGURE.format(name=figures.FLOOR_NAME)), floor[:100], "real held-out training images")
     sets = {}
     for spec in _generators(config, run, opts):
@@ -135,8 +135,12 @@ def _check_n(n: int, available: int) -> int:
 
 
 def _describe(fnet: FeatureNet) -> dict:
-    return {"file": str(fnet.path), "sha256": fnet.sha256, "test_accuracy": fnet.record["test_accuracy"],
-            "train_seconds": fnet.record.get("train_seconds"), "feature_dim": fnet.net.num_features}
+    """What the report, results.csv and `genlab compare` say of the network: its name (FID-<name>)
+    says which feature space every number of the section lives in."""
+    training = fnet.record.get("training", fnet.record)
+    return {"name": fnet.name, "shipped": fnet.shipped, "file": str(fnet.path), "sha256": fnet.sha256,
+            "test_accuracy": fnet.record["test_accuracy"], "train_seconds": training.get("train_seconds"),
+            "feature_dim": fnet.net.num_features}
 
 
 def _generators(config: StudyConfig, run: RunDir, opts: EvaluateOptions):

@@ -12,17 +12,20 @@ activations define FID / KID / precision-recall; its softmax the class histogram
 classifier-based Inception Score. It needs class labels: unlabelled data has no feature
 network, and its runs skip these metrics with a sentence.
 
+Where genlab ships a network for the run's data and configuration (genlab.generation.shipped:
+the official Fashion-MNIST at the default settings), that one is loaded instead and nothing is
+trained, so that every machine measures in the same feature space; its name says which
+(fmnist-v1). A network trained here is named `<dataset>-local-<sha12>`.
+
 It trains on the dataset's training images but a fixed, seeded hold-out (a sixth of
 them, at most 10,000): the "real-data floor" set, real images the network never saw,
 compared against the test set exactly like generated ones.
 """
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 import json
-import os
 import shutil
 import sys
 from dataclasses import dataclass
@@ -34,6 +37,8 @@ import torch.nn.functional as F
 
 from genlab import atomic
 from genlab.errors import GenlabError
+from genlab.generation import shipped
+from genlab.generation.netcache import cache_root, file_sha256, training_lock
 from genlab.methods.base import Loss, Method
 from genlab.runs import ModelDir
 
@@ -132,13 +137,15 @@ class FeatureNet:
     """A loaded, verified feature network and what is known about it."""
 
     net: FeatureCNN
-    path: Path  # the weights file (final.pt of its model folder)
+    path: Path  # the weights file (final.pt of its model folder, or the shipped file)
     sha256: str
-    record: dict  # test accuracy, training time, config, data
+    record: dict  # test accuracy, training time, config, data (a shipped network: its manifest)
+    name: str  # fmnist-v1 (shipped) or fashion_mnist-local-<sha12>: the metrics are FID-<name>, …
+    cache: Path  # where files derived from it (the test set's features) are kept
 
     @property
-    def short(self) -> str:
-        return f"{self.path.parent.name} (sha256 {self.sha256[:12]}…, test accuracy {self.record['test_accuracy']:.2%})"
+    def shipped(self) -> bool:
+        return "version" in self.record
 
 
 def pixel_stats(images: torch.Tensor) -> tuple[tuple[float, ...], tuple[float, ...]]:
@@ -167,14 +174,6 @@ def build(cfg: FeatureNetConfig, data, mirror: bool) -> FeatureCNN:
 
 # ---------------------------------------------------------------- cache
 
-def cache_root() -> Path:
-    """$GENLAB_CACHE, else $XDG_CACHE_HOME/genlab, else ~/.cache/genlab."""
-    if os.environ.get("GENLAB_CACHE"):
-        return Path(os.environ["GENLAB_CACHE"])
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "genlab"
-
-
 def model_dir(cfg: FeatureNetConfig, data) -> ModelDir:
     """The trainer's model folder of this configuration and data: metrics.jsonl, checkpoints, final.pt."""
     return ModelDir(cache_root() / "metrics-net" / f"{data.key}-cnn-{cfg.key(data)}")
@@ -182,14 +181,6 @@ def model_dir(cfg: FeatureNetConfig, data) -> ModelDir:
 
 def _record_path(weights: Path) -> Path:
     return weights.with_name("record.json")
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def load(cfg: FeatureNetConfig, data, mirror: bool = True) -> FeatureNet | None:
@@ -204,22 +195,41 @@ def load(cfg: FeatureNetConfig, data, mirror: bool = True) -> FeatureNet | None:
         raise GenlabError(f"feature network {weights} fails its checksum (sha256 {digest[:12]}…, recorded "
                           f"{str(record.get('sha256'))[:12]}…): the file changed since genlab trained it; "
                           f"delete it and run `genlab metrics-net --retrain`")
+    return _loaded(cfg, data, mirror, weights, record, shipped.local_name(data.key, digest), weights.parent)
+
+
+def _loaded(cfg, data, mirror: bool, weights: Path, record: dict, name: str, cache: Path) -> FeatureNet:
     net = build(cfg, data, mirror)
     net.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
-    return FeatureNet(net.eval(), weights, digest, record)
+    return FeatureNet(net.eval(), weights, record["sha256"], record, name, cache)
+
+
+def load_shipped(cfg: FeatureNetConfig, data, mirror: bool = True) -> FeatureNet | None:
+    """The network shipped with genlab for this configuration and data (genlab.generation.shipped),
+    verified against its manifest's hash; None where none was shipped for them."""
+    found = shipped.for_data(dataclasses.asdict(cfg), ARCH_VERSION, data.identity, data.shape, data.classes)
+    if found is None:
+        return None
+    digest = file_sha256(found.weights) if found.weights.is_file() else "missing"
+    if digest != found.sha256:
+        raise GenlabError(f"the feature network {found.name} shipped with genlab ({found.weights}) fails its checksum "
+                          f"(sha256 {digest[:12]}…, shipped {found.sha256[:12]}…); reinstall genlab")
+    return _loaded(cfg, data, mirror, found.weights, found.manifest, found.name,
+                   cache_root() / "metrics-net" / found.name)
 
 
 def load_or_train(cfg: FeatureNetConfig, data, mirror: bool = True, retrain: bool = False,
-                  progress: bool = True) -> tuple[FeatureNet, bool]:
-    """(network, trained_now). Trains and caches it on a miss (minutes on 2 cores); an
-    interrupted training resumes from its last epoch checkpoint."""
+                  progress: bool = True, device: str = "auto") -> tuple[FeatureNet, bool]:
+    """(network, trained_now): the shipped network where there is one for `cfg` and `data`, else
+    the cached one; trains and caches it on a miss (minutes on 2 cores; an interrupted training
+    resumes from its last epoch checkpoint) or when asked to `retrain` (the shipped network stays)."""
     require_labels(data)
     if not retrain:
-        found = load(cfg, data, mirror)
+        found = load_shipped(cfg, data, mirror) or load(cfg, data, mirror)
         if found is not None:
             return found, False
     folder = model_dir(cfg, data)
-    with _training_lock(folder.path):  # trials of an experiment share the cache: one trains, the others wait
+    with training_lock(folder.path):  # trials of an experiment share the cache: one trains, the others wait
         if not retrain and (found := load(cfg, data, mirror)) is not None:
             return found, False
         if retrain and folder.path.exists():
@@ -227,30 +237,12 @@ def load_or_train(cfg: FeatureNetConfig, data, mirror: bool = True, retrain: boo
         if progress:
             print(f"genlab: training the metrics feature network of {data.title} once (cached in {folder.path})",
                   file=sys.stderr)
-        net, record = train(cfg, data, mirror, progress=progress)
+        net, record = train(cfg, data, mirror, progress=progress, device=device)
         weights = folder.final
         record["sha256"] = file_sha256(weights)
         atomic.write_json(_record_path(weights), record)
-    return FeatureNet(net.eval(), weights, record["sha256"], record), True
-
-
-@contextlib.contextmanager
-def _training_lock(folder: Path):
-    """An OS lock (released by the kernel if the holder dies) beside the cache folder."""
-    import fcntl
-
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    with open(folder.parent / f".{folder.name}.lock", "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            print(f"genlab: waiting for another process that is training the feature network in {folder}",
-                  file=sys.stderr, flush=True)
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    return FeatureNet(net.eval(), weights, record["sha256"], record, shipped.local_name(data.key, record["sha256"]),
+                      weights.parent), True
 
 
 # ---------------------------------------------------------------- data and training
@@ -328,7 +320,7 @@ def extract(net: FeatureCNN, images: torch.Tensor, batch_size: int = 1000) -> tu
 def reference_features(fnet: FeatureNet, data) -> tuple[torch.Tensor, torch.Tensor]:
     """Features and logits of the dataset's test images, cached on disk next to the network
     (keyed by its hash) so epoch callbacks and `evaluate` compute them once."""
-    path = fnet.path.with_name(f"reference-test-{fnet.sha256[:12]}.pt")
+    path = fnet.cache / f"reference-test-{fnet.sha256[:12]}.pt"
     if path.is_file():
         cached = torch.load(path, map_location="cpu", weights_only=True)
         return cached["features"], cached["logits"]
