@@ -64,3 +64,21 @@ def test_summary_csv_names_every_network_behind_a_row(tmp_path):
         states.append(TrialState(f"s{seed}", seed, {}, "done", record=read_run(path)))
     text = summary_csv(states[:2], []) + summary_csv(states, [])
     assert ",fmnist-v1\n" in text and ",fmnist-v1 + kmnist-local-0123456789ab\n" in text
+
+
+def test_the_experiment_page_names_the_feature_network(tmp_path):
+    from genlab.experiments.experiment_page import _feature_networks
+
+    def states(names):
+        out, base = [], tmp_path / f"set{len(list(tmp_path.iterdir()))}"
+        for seed, name in enumerate(names):
+            path = with_network(fake_run(base / f"{name}-{seed}", seed, {"ae": 0.9}), {"name": name, "sha256": "ab" * 32})
+            out.append(TrialState(f"{name}-{seed}", seed, {}, "done", record=read_run(path)))
+        return out
+
+    (one,) = _feature_networks(states(["fmnist-v1", "fmnist-v1"]))
+    assert "feature space of fmnist-v1" in one and "FID-fmnist-v1" in one
+    (mixed,) = _feature_networks(states(["fmnist-v1", "kmnist-local-0123456789ab"]))
+    assert "2 different feature networks (fmnist-v1, kmnist-local-0123456789ab)" in mixed and "not comparable" in mixed
+    no_generation = with_network(fake_run(tmp_path / "plain", 0, {"ae": 0.9}), None)
+    assert _feature_networks([TrialState("plain", 0, {}, "done", record=read_run(no_generation))]) == []
