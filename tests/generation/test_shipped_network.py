@@ -119,3 +119,13 @@ def test_names_say_which_network_measured(tiny_net, fmnist, quality_cache):
 def test_metrics_net_refuses_write_shipped_without_retrain(fmnist):
     with pytest.raises(GenlabError, match="add --retrain"):
         metrics_net.run(fmnist, metrics_net.MetricsNetRequest(write_shipped=fmnist.source))
+
+
+def test_the_retrain_check_prints_each_sets_fid_and_the_largest_difference():
+    stored = {"real floor": {"fid": "0.071"}, "uniform noise": {"fid": "250.000"}}
+    here = {"real floor": {"fid": 0.0712}, "uniform noise": {"fid": 250.0}}
+    retrained = {"real floor": {"fid": 0.081}, "uniform noise": {"fid": 247.5}}
+    lines = fixed_sets.comparison(stored, here, retrained)
+    assert lines[1].split() == ["real", "floor", "0.071", "0.071", "0.081", "+0.010"]
+    assert lines[-1] == "largest FID difference, retrained − shipped: -2.500 (uniform noise; shipped 250.000, 1.0% of it)"
+    assert fixed_sets.comparison(stored, None, retrained)[1].split()[3] == "—"  # not measured here
