@@ -52,7 +52,7 @@ def describe(fnet: FeatureNet, data, trained: bool) -> list[str]:
              f"  test accuracy: {rec['test_accuracy']:.2%} on {rec.get('test_images', len(data.test_images)):,} test images"]
     training = rec.get("training", rec)
     lines.append(f"  trained on:    {rec['train_images']:,} images in {training['train_seconds']} s "
-                 f"({training['threads']} threads, {training['device']})")
+                 f"({training['threads']} thread{'s' * (training['threads'] != 1)}, {training['device']})")
     lines.append(f"  features:      {fnet.net.num_features}-d penultimate layer; metrics named FID-{fnet.name}, "
                  f"KID-{fnet.name}, …")
     if fnet.shipped:
