@@ -20,7 +20,6 @@ STUDIES = {
     "gen": ["--set", "analysis.latent_interpolation.pairs=2", "--set", "analysis.latent_interpolation.steps=4",
             "--set", "models.dcgan.params.width=8", "--set", "models.wgan_gp.params.width=8",
             "--set", "models.wgan_gp.train.steps={critic: 2}", "--set", "models.conv_vae_gen.params.width=8",
-            "--set", "models.conv_vae.params.width=8",
             "--set", "models.gan_normal.params.g_hidden=[64]", "--set", "models.gan_uniform.params.g_hidden=[64]"],
 }
 
