@@ -99,15 +99,28 @@ def test_without_proc_stat_the_thread_count_is_left_alone(tmp_path, monkeypatch)
 
 
 @pytest.mark.skipif(len(CORES) < 2 or not os.path.exists("/proc/stat"), reason="needs /proc/stat and 2+ cores")
-def test_a_real_busy_process_is_seen_at_the_start(monkeypatch):
-    """The first reading (0.25 s, before training starts) sees a real spinning process."""
+def test_a_busy_machine_never_changes_the_threads_of_a_model_whose_bits_depend_on_them(monkeypatch):
+    """A seed gives the same numbers whatever the load: the count starts at the ceiling, and a
+    conv model trains at it from first step to last while a real process spins beside it."""
+    from genlab import registry
+
     before = torch.get_num_threads()
     torch.set_num_threads(len(CORES))
+    monkeypatch.setattr(threads, "_governor", None)
     spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
     try:
         time.sleep(0.5)
-        threads.adapt()
-        assert torch.get_num_threads() <= len(CORES) - 1
+        threads.adapt(interval_s=0.05)
+        assert torch.get_num_threads() == len(CORES), "the ceiling, not what the load suggests"
+        conv = registry.build("conv_ae", {}, shape=(1, 28, 28), classes=10)
+        same, why = threads.invariant(conv, torch.device("cpu"), "float32")
+        assert not same and "Conv2d" in why
+        with threads.training(same):
+            for _ in range(6):
+                time.sleep(0.1)
+                threads.poll()
+                assert torch.get_num_threads() == len(CORES)
+        assert threads.used() == [len(CORES)]
     finally:
         spinner.kill()
         spinner.wait()

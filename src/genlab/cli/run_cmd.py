@@ -94,7 +94,6 @@ def _run(args) -> int:
     from genlab.studies.base import Runtime
     from genlab.studies.runner import run_study
 
-    _terminate_like_ctrl_c()
     runtime = Runtime(device=args.device, resume=args.resume, progress=not args.no_progress,
                       keep_checkpoints=args.keep_checkpoints, mlflow=args.mlflow, threads=args.threads)
     run_study(config, args.out, runtime)
@@ -120,7 +119,6 @@ def run_experiment(args, overrides: list[str], vary: dict) -> int:
                           "(--jobs = one per GPU); use --device auto or cuda")
     spec = ExperimentSpec(args.study, overrides, args.quick, 1 if args.seeds is None else args.seeds, args.seed, vary, args.executor,
                           args.jobs, parse_options(args.slurm))
-    _terminate_like_ctrl_c()
     from genlab.experiments.orchestrate import run_experiment as run
 
     runtime = Runtime(device=args.device, resume=args.resume, progress=not args.no_progress,
@@ -131,19 +129,6 @@ def run_experiment(args, overrides: list[str], vary: dict) -> int:
         print(f"genlab: trial {o.id} failed: {o.error}", file=sys.stderr)
     print(f"genlab: experiment report written to {report}", file=sys.stderr)
     return 1 if failed else 0
-
-
-def _terminate_like_ctrl_c() -> None:
-    """`kill PID` (SIGTERM) ends a run as Ctrl-C does: the run folder is unlocked, and
-    removed if no model finished an epoch (Python's default would skip all cleanup)."""
-    import signal
-    import threading
-
-    def stop(signum, frame):
-        raise KeyboardInterrupt
-
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, stop)
 
 
 def _report(args) -> int:
