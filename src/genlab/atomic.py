@@ -38,9 +38,11 @@ def write_error(path: Path, exc: OSError, needed: int | None = None) -> WriteErr
     why = DISK_ERRNOS.get(exc.errno, exc.strerror or str(exc))
     free = free_bytes(Path(path).parent)
     space = ""
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-        need = f"it needs about {size_text(needed)}, " if needed else ""
-        space = f" ({need}{size_text(free)} free there)" if free is not None else ""
+    need = f"it needs about {size_text(needed)}" if needed else ""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT) and free is not None:
+        space = f" ({need + ', ' if need else ''}{size_text(free)} free there)"
+    elif exc.errno == errno.EFBIG and need:
+        space = f" ({need}, over the largest file this process may write)"
     return WriteError(f"cannot write {path}: {why}{space}", path)
 
 
