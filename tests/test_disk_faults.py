@@ -42,7 +42,8 @@ def genlab(*args, umask: int = 0o022, fsize: int | None = None) -> subprocess.Co
 
             signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
             resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
-    return subprocess.run([sys.executable, "-m", "genlab", *map(str, args), "--no-progress"], capture_output=True,
+    quiet = ["--no-progress"] if args[0] == "run" else []
+    return subprocess.run([sys.executable, "-m", "genlab", *map(str, args), *quiet], capture_output=True,
                           text=True, timeout=900, cwd=ROOT, preexec_fn=limits)
 
 
@@ -126,3 +127,19 @@ def test_a_file_size_limit_before_the_first_checkpoint_leaves_no_folder(shared):
     result = genlab("run", shared / "tiny.yaml", "--out", out, fsize=100_000)
     assert_clean_error(result, "epoch_001.pt: file too large")
     assert not out.exists(), "no model finished an epoch: nothing to resume, nothing left"
+
+
+def test_a_torn_metrics_line_is_one_line_whose_advice_works(shared, reference):
+    """Issue 23, items 5 and 9: 20 bytes cut off models/ae/metrics.jsonl of a finished run."""
+    run = shared / "torn"
+    shutil.copytree(reference, run)
+    metrics = run / "models" / "ae" / "metrics.jsonl"
+    metrics.write_bytes(metrics.read_bytes()[:-20])
+    report = genlab("report", run)
+    assert_clean_error(report, "is not a whole JSON record")
+    advice = report.stderr.split("`")[1].split()  # the command the line says to run
+    assert advice[:2] == ["genlab", "run"] and "--resume" in advice, advice
+    followed = genlab(*advice[1:])
+    assert followed.returncode == 0, followed.stderr[-2000:]
+    assert numbers(run) == numbers(reference)
+    assert genlab("report", run).returncode == 0

@@ -63,3 +63,15 @@ def test_the_run_folder_says_whether_its_numbers_are_bit_reproducible(tmp_path):
     env = json.loads((tmp_path / "environment.json").read_text())
     assert env["torch"] == "x" and env["reproducible"] == record
     assert record["bit_reproducible"] is False and record["models"]["b"]["why"] == "because b"
+
+
+def test_conv_without_a_validation_split_is_refused_before_training(tmp_path, capsys, stop_before_training):
+    """It used to fail after all training, in the frozen-encoder classifiers (torch.cat of nothing)."""
+    out = tmp_path / "run"
+    code = cli.main(["run", "conv", "--quick", "--set", "data.val_size=0", "--out", str(out), "--no-progress"])
+    lines = [x for x in capsys.readouterr().err.splitlines() if x.strip()]
+    assert code == 2 and len(lines) == 1 and "data.val_size=0" in lines[0] and "enabled=false" in lines[0], lines
+    assert not out.exists()
+    with pytest.raises(Ran):  # the way out the line names
+        cli.main(["run", "conv", "--quick", "--set", "data.val_size=0", "--set",
+                  "analysis.frozen_classifiers.enabled=false", "--out", str(out), "--no-progress"])
