@@ -125,7 +125,9 @@ def set_cases(study: str) -> list[tuple[str, list[str]]]:
     for args in (["--threads", "0"], ["--threads", "-2"], ["--threads", "x"], ["--device", "tpu"], ["--device", ""],
                  ["--set", "noequals"], ["--set", "=5"], ["--set", ".a=1"], ["--set", "a..b=1"],
                  ["--set", "models.nosuch.train.lr=1"], ["--set", "data=5"], ["--set", "data.val_size=60000"],
-                 ["--set", "data.val_size=0"],
+                 ["--set", "data.val_size=0"], ["--set", "analysis.split=1.5"], ["--set", "analysis.split=0"],
+                 ["--data-dir", "/nonexistent/genlab-data"], ["--device", "cuda"],
+                 ["--set", "models.transfer.params.weights=/nonexistent/w.pt"],
                  ["--set", f"train.lr={SET_BOMB}"], ["--set", "train.lr=" + "[" * 5000 + "]" * 5000],
                  ["--set", "models=[]"], ["--set", "analysis.nosuch=1"], ["--set", "seed=[1"]):
         cases.append((" ".join(args)[:60], args))

@@ -7,59 +7,17 @@ one line; every file of a run written under umask 022 is readable by another use
 The tmpfs and other-user cases need root (mount, runuser) and are skipped without it."""
 from __future__ import annotations
 
-import json
 import os
-import resource
 import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import pytest
 
-from cli_helpers import ROOT
+from run_helpers import TINY, assert_clean_error, genlab, numbers
 
-TINY = """study: dense
-seed: 0
-data: {dataset: fashion_mnist, val_size: 200, train_subset: 600, test_subset: 300}
-train: {epochs: 2, batch_size: 64, tensorboard: false}
-models:
-  - {name: ae, model: dense_ae, params: {latent_dim: 8, latent_act: none, hidden: [32]}}
-analysis:
-  generation: {enabled: false}
-  latent_2d: {enabled: false}
-"""
-TIMING = {"epoch_train_s", "epoch_wall_s", "images_per_s", "threads"}
 ROOT_ONLY = pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("mount"), reason="needs root (mount, runuser)")
-
-
-def genlab(*args, umask: int = 0o022, fsize: int | None = None) -> subprocess.CompletedProcess:
-    def limits():
-        os.umask(umask)
-        if fsize is not None:
-            import signal
-
-            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
-            resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
-    quiet = ["--no-progress"] if args[0] == "run" else []
-    return subprocess.run([sys.executable, "-m", "genlab", *map(str, args), *quiet], capture_output=True,
-                          text=True, timeout=900, cwd=ROOT, preexec_fn=limits)
-
-
-def assert_clean_error(result: subprocess.CompletedProcess, fragment: str) -> None:
-    """A run that ends in one `genlab: error:` line (after its progress lines), exit 2, no traceback."""
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    errors = [line for line in lines if line.startswith("genlab: error: ")]
-    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr[-3000:]
-    assert len(errors) == 1 and errors[0] == lines[-1] and len(errors[0]) < 300, result.stderr[-3000:]
-    assert fragment in errors[0], errors[0]
-
-
-def numbers(run: Path) -> tuple[list[dict], dict]:
-    lines = (run / "models" / "ae" / "metrics.jsonl").read_text().splitlines()
-    records = [{k: v for k, v in json.loads(line).items() if k not in TIMING} for line in lines]
-    return records, json.loads((run / "models" / "ae" / "summary.json").read_text())["final"]
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ class Interrupted(KeyboardInterrupt):
         self.message = message
 
 
-_signals = {"depth": 0, "pending": False, "interrupted": False}
+_signals = {"depth": 0, "pending": False, "interrupted": False, "received": False, "at_once": False}
 
 
 def handle_interrupts() -> Callable[[], None]:
@@ -30,17 +30,52 @@ def handle_interrupts() -> Callable[[], None]:
 
     if threading.current_thread() is not threading.main_thread():
         return lambda: None
-    _signals.update(depth=0, pending=False, interrupted=False)
+    _signals.update(depth=0, pending=False, interrupted=False, received=False, at_once=False)
     previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
-    return lambda: [signal.signal(sig, handler) for sig, handler in previous.items()]
+
+    def restore() -> None:
+        _signals["at_once"] = False
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return restore
 
 
 def ignore_interrupts() -> None:
-    """From now on (a process about to exit) a signal changes nothing."""
+    """From now on (a process about to exit) a signal changes nothing: ignored by the OS too,
+    since Python gives the default handlers back while it shuts down (a second SIGTERM there
+    would kill the process with status -15 after its clean line)."""
+    import signal
+    import threading
+
     _signals["interrupted"] = True
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, signal.SIG_IGN)
+
+
+def check() -> None:
+    """Raise the interrupt again where a signal's KeyboardInterrupt was swallowed (a library's
+    bare `except:` around an optional import): called where work starts (each training step,
+    before the run folder is made)."""
+    if _signals["received"] and not _signals["depth"]:
+        raise KeyboardInterrupt
+
+
+def exit_at_once(on: bool) -> None:
+    """While on (a run's checks and imports, before its folder exists: nothing to clean up), a
+    signal ends the process at once with the one line. A KeyboardInterrupt raised inside an
+    import there can be swallowed by a library's bare `except:` and leave half-imported modules
+    behind (a RecursionError later, seen with torch's numpy import)."""
+    _signals["at_once"] = on
 
 
 def _on_signal(signum, frame) -> None:
+    _signals["received"] = True
+    if _signals["at_once"] and not _signals["depth"] and not _signals["interrupted"]:
+        import os
+
+        os.write(2, b"genlab: interrupted\n")
+        os._exit(130)
     if _signals["interrupted"]:
         return
     if _signals["depth"]:

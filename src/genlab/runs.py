@@ -162,6 +162,7 @@ def prepare(out: Path, config: dict, resume: bool) -> RunDir:
     check_out(out, resume)
     run = RunDir(Path(out))
     with interrupts.critical():
+        interrupts.exit_at_once(False)  # from here a signal is held, then cleaned up after
         if resume:
             lock(run)
             try:

@@ -64,6 +64,10 @@ def check_common(args) -> list[str]:
                           "(several GPUs: the kitti study, through ultralytics' DDP)")
     if args.threads is not None and not 1 <= args.threads <= MAX_THREADS:
         raise GenlabError(f"--threads must be from 1 to {MAX_THREADS}, got {args.threads}")
+    if args.device == "cuda" and not _gpu_device_files():  # torch-free: importing torch to ask costs seconds
+        raise GenlabError("--device cuda: no CUDA GPU is visible (no /dev/nvidia* or /dev/kfd); use --device cpu or auto")
+    if args.data_dir and not Path(args.data_dir).exists():
+        raise GenlabError(f"--data-dir {args.data_dir}: no such file or folder (`genlab data` shows where datasets are looked for)")
     if args.resume and not args.out:
         raise GenlabError("--resume needs --out FOLDER: the folder of the run or experiment to continue")
     if args.mlflow:
@@ -76,10 +80,23 @@ def check_common(args) -> list[str]:
     return overrides
 
 
+def _gpu_device_files() -> bool:
+    """Could a GPU be visible at all? (NVIDIA's or ROCm's device files; CUDA_VISIBLE_DEVICES
+    set empty hides every one.)"""
+    import glob
+    import os
+
+    if os.environ.get("CUDA_VISIBLE_DEVICES", None) == "":
+        return False
+    return bool(glob.glob("/dev/nvidia[0-9]*") or os.path.exists("/dev/kfd"))
+
+
 def _run(args) -> int:
+    from genlab import interrupts
     from genlab.config import load_study
     from genlab.errors import GenlabError
 
+    interrupts.exit_at_once(args.seeds is None)  # until the run folder is made (runs.prepare)
     overrides = check_common(args)
     if args.seeds is not None:
         return run_experiment(args, overrides, vary={})

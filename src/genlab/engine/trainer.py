@@ -172,6 +172,7 @@ def _steps(bar, update, method: Method, schedulers: dict, sums: dict, desc: str)
     seen, start = 0, time.perf_counter()
     for step, (x, y) in enumerate(bar):
         threads.poll()  # fewer CPU threads while other processes use cores (engine/threads.py)
+        interrupts.check()  # a signal whose KeyboardInterrupt some library swallowed still stops here
         for name, loss in update(x, y).items():
             _accumulate(sums, method.loss_name(name), loss, len(x))
         for scheduler in schedulers.values():

@@ -7,7 +7,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from genlab import atomic
+from genlab import atomic, interrupts
 from genlab import config as cfgmod
 from genlab import registry, run_record, runs, tracking
 from genlab.config import StudyConfig
@@ -30,6 +30,7 @@ def run_study(config: StudyConfig, out: Path | None, runtime: Runtime) -> RunDir
     from genlab.engine.device import setup_process
 
     setup_process(threads=runtime.threads)  # after the checks: determinism's setup imports torch's compiler (seconds)
+    interrupts.check()  # a signal during the imports above whose KeyboardInterrupt a library swallowed
     run = prepare(out, cfgmod.to_dict(config), runtime.resume)
     try:
         print(f"genlab: run folder {run.path}", file=sys.stderr)
