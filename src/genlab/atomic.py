@@ -283,7 +283,11 @@ def _alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True  # it exists, owned by another user
-    return True
+    try:  # a zombie (ended, not yet reaped by its parent) holds nothing
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
 
 
 def _jsonable(obj: Any) -> Any:
