@@ -142,3 +142,10 @@ def test_an_exponent_without_a_dot_is_a_number_as_people_write_it(tmp_path):
     assert load(str(path), [], quick=False, seed=None).models[0].train.lr == 0.0002
     with pytest.raises(GenlabError, match="train.lr must be a number, got '1e-3x'"):
         load("dense", ["train.lr=1e-3x"], quick=True, seed=None)
+
+
+@pytest.mark.parametrize("name", ["../studies/dense", "studies/dense", "./dense"])
+def test_a_path_like_study_name_is_never_looked_up_among_the_shipped_ones(name):
+    """Issue 23 item 9: `run ../studies/dense` ran the full shipped study."""
+    with pytest.raises(GenlabError, match=f"study file {name.removeprefix('./')} does not exist"):
+        cfg.locate_study(name)

@@ -155,6 +155,10 @@ def locate_study(name_or_path: str) -> Path:
             raise GenlabError(f"study file {path} does not exist; pass a YAML path or one of: {', '.join(shipped_studies())}")
         return path
     shipped = STUDY_DIR / f"{name_or_path}.yaml"
+    if name_or_path not in shipped_studies():  # `../studies/dense` is a path that is not there, not a shipped name
+        if "/" in name_or_path or "\\" in name_or_path:
+            raise GenlabError(f"study file {path} does not exist; pass a YAML path or one of: {', '.join(shipped_studies())}")
+        raise GenlabError(f"unknown study {name_or_path!r}; shipped studies: {', '.join(shipped_studies())} (or pass a YAML path)")
     if not shipped.is_file():
         raise GenlabError(f"unknown study {name_or_path!r}; shipped studies: {', '.join(shipped_studies())} (or pass a YAML path)")
     return shipped
