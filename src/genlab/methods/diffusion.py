@@ -23,7 +23,6 @@ from __future__ import annotations
 import math
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from genlab.methods.base import Loss, Method
@@ -76,7 +75,9 @@ class NoiseToImage(Method):
         """{name: the mean loss within band k} from B losses and their B band indices: each batch's
         sum in the band ÷ (B·P(band)), unbiased however few of a batch land in a band (no host
         sync, no empty-band case)."""
-        sums = (per_image.detach()[:, None] * F.one_hot(band, BANDS)).sum(0)  # BANDS
+        # B×BANDS membership by comparison: F.one_hot would check its input's range on the host
+        member = band[:, None] == torch.arange(BANDS, device=band.device)
+        sums = (per_image.detach()[:, None] * member).sum(0)  # BANDS
         means = sums / (len(per_image) * self.band_probs)
         return dict(zip(names, means.unbind()))
 
