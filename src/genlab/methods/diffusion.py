@@ -65,7 +65,8 @@ class NoiseToImage(Method):
         return frozenset({"sample", "generate", "iterative"} | ({"conditional"} if self.classes else set()))
 
     def training_labels(self, y: torch.Tensor) -> torch.Tensor | None:
-        """B labels with the null label (index `classes`) at rate label_dropout; None if unconditional."""
+        """B labels with the null label (index `classes`) at rate label_dropout; None if unconditional.
+        In evaluation too: the validation loss measures the objective training minimises."""
         if not self.classes:
             return None
         drop = torch.rand(len(y), device=y.device) < self.label_dropout  # default generator: resumable
