@@ -6,9 +6,12 @@ Images in [0, 1] become x in [−1, 1] inside. Training draws a step t uniformly
 steps and noise ε ~ N(0, I), makes x_t = √ᾱ_t·x + √(1 − ᾱ_t)·ε and minimises ‖ε̂(x_t, t) − ε‖²
 averaged over pixels (the "simple" loss). ᾱ follows the cosine schedule with each β_t clipped
 to 0.999, as Nichol & Dhariwal do, so the last steps stay finite. Sampling runs DDIM on an
-evenly spaced subsequence of `steps` of the T steps from the EMA weights; η = 0 is
-deterministic given the generator's starting noise, η = 1 is DDPM's ancestral sampler. Each
-step's x̂₀ is clipped to [−1, 1] and ε̂ re-derived from it (the usual "clip denoised"): early
+evenly spaced subsequence of `steps` of the T steps from the EMA weights; η = 0 is the
+deterministic DDIM, η = 1 DDPM's ancestral sampler (its per-step noise also comes from the
+generator, so any η gives the same images for the same seed). Measured on Fashion-MNIST: a
+model trained for a few CPU epochs gives clearly cleaner samples at η = 1 than at η = 0 (50
+steps), as stochastic samplers forgive errors of the noise estimate; Song et al. found η = 0
+best at 10–100 steps for fully trained models, hence the default. Each step's x̂₀ is clipped to [−1, 1] and ε̂ re-derived from it (the usual "clip denoised"): early
 steps' x̂₀ = (x_t − √(1 − ᾱ)·ε̂)/√ᾱ divides by a tiny √ᾱ and would otherwise overshoot.
 
 Parts logged besides the loss: `mse_t0-249` … (T = 1,000), the loss within each quarter of
@@ -146,7 +149,7 @@ class NoiseToImage(Method):
 
 def cosine_alpha_bar(timesteps: int, s: float = 0.008, max_beta: float = 0.999) -> torch.Tensor:
     """ᾱ for steps 1..T (index 0..T−1): f(t)/f(0) with f(t) = cos²((t/T + s)/(1 + s)·π/2), made
-    from β_t = 1 − f(t)/f(t−1) clipped to max_beta (only the last few steps reach it)."""
+    from β_t = 1 − f(t)/f(t−1) clipped to max_beta (only the last step, where f(T) = 0, reaches it)."""
     f = torch.cos((torch.arange(timesteps + 1, dtype=torch.float64) / timesteps + s) / (1 + s) * math.pi / 2) ** 2
     betas = (1 - f[1:] / f[:-1]).clamp(max=max_beta)
     return torch.cumprod(1 - betas, dim=0).float()  # T
