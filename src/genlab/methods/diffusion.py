@@ -30,7 +30,6 @@ from torch import nn
 
 from genlab.methods.base import Loss, Method
 from genlab.methods.ema import EMA
-from genlab.param_domains import _number, _width
 
 BANDS = 4  # quarters of the noise levels, logged as parts
 CHUNK = 256  # images integrated at once by `sample` (memory: activations of one chunk)
@@ -141,6 +140,11 @@ class NoiseToImage(Method):
         if guidance != 1 and self.classes and self.label_dropout == 0:
             raise ValueError("guidance other than 1 needs label_dropout > 0: the null label it uses was never trained")
 
+    def _common_traits(self, objective: str, loss: str) -> dict[str, str]:
+        return {"objective": objective, "noise in training": "yes: images noised to a random level", "loss": loss,
+                "latent space": "noise of the image's shape", "EMA decay": f"{self.ema.decay:g}",
+                "conditioning": self._guidance_words()}
+
     def _guidance_words(self) -> str:
         if not self.classes:
             return "unconditional"
@@ -150,7 +154,9 @@ class NoiseToImage(Method):
 def cosine_alpha_bar(timesteps: int, s: float = 0.008, max_beta: float = 0.999) -> torch.Tensor:
     """ᾱ for steps 1..T (index 0..T−1): f(t)/f(0) with f(t) = cos²((t/T + s)/(1 + s)·π/2), made
     from β_t = 1 − f(t)/f(t−1) clipped to max_beta (only the last step, where f(T) = 0, reaches it)."""
-    f = torch.cos((torch.arange(timesteps + 1, dtype=torch.float64) / timesteps + s) / (1 + s) * math.pi / 2) ** 2
+    # on the CPU explicitly: a model built on the meta device (genlab's preflight) still gets real values
+    f = torch.cos((torch.arange(timesteps + 1, dtype=torch.float64, device="cpu") / timesteps + s) / (1 + s)
+                  * math.pi / 2) ** 2
     betas = (1 - f[1:] / f[:-1]).clamp(max=max_beta)
     return torch.cumprod(1 - betas, dim=0).float()  # T
 
@@ -166,14 +172,14 @@ class DDPM(NoiseToImage):
         if isinstance(sample_steps, bool) or not isinstance(sample_steps, int) or not 1 <= sample_steps <= timesteps:
             raise ValueError(f"sample_steps must be a whole number from 1 to timesteps ({timesteps}), "
                              f"got {sample_steps!r}")
-        band = self._band_of(torch.arange(timesteps), timesteps)  # T: the band of every step
+        band = self._band_of(torch.arange(timesteps, device="cpu"), timesteps)  # T: the band of every step
         super().__init__(net, shape, classes, sample_steps, ema_decay, label_dropout, guidance,
                          torch.bincount(band, minlength=BANDS) / timesteps)
         if not 0 <= eta <= 1:
             raise ValueError(f"eta must be a number from 0 to 1, got {eta!r}")
         self.timesteps, self.eta = timesteps, float(eta)
         self.register_buffer("alpha_bar", cosine_alpha_bar(timesteps), persistent=False)  # T, from settings
-        steps = torch.arange(timesteps)
+        steps = torch.arange(timesteps, device="cpu")
         self.band_names = [f"mse_t{int(steps[band == k].min())}-{int(steps[band == k].max())}" for k in range(BANDS)]
 
     @staticmethod
@@ -199,7 +205,7 @@ class DDPM(NoiseToImage):
         if not 0 <= eta <= 1 or steps > self.timesteps:
             raise ValueError(f"eta must be in [0, 1] and steps at most timesteps ({self.timesteps}), "
                              f"got eta={eta!r}, steps={steps!r}")
-        seq = torch.linspace(self.timesteps - 1, 0, steps).round().long().tolist()
+        seq = torch.linspace(self.timesteps - 1, 0, steps, device="cpu").round().long().tolist()
         for k, i in enumerate(seq):
             ab = self.alpha_bar[i]
             ab_prev = self.alpha_bar[seq[k + 1]] if k + 1 < len(seq) else torch.ones_like(ab)  # ᾱ at "t = 0" is 1
@@ -221,48 +227,6 @@ class DDPM(NoiseToImage):
                 f"uniformly from {self.timesteps:,} (cosine schedule){cond}")
 
     def traits(self) -> dict[str, str]:
-        return {"objective": "ε-prediction (DDPM)", "schedule": f"cosine, T = {self.timesteps:,}",
-                "sampler": f"DDIM, {self.sample_steps} steps, η = {self.eta:g}",
-                "EMA decay": f"{self.ema.decay:g}", "conditioning": self._guidance_words()}
-
-
-# ---- registry builder (genlab injects `shape` and `classes` from the data) ----
-
-def _whole(low: int, high: int):
-    def check(value) -> str | None:
-        ok = isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
-        return None if ok else f"must be a whole number from {low} to {high}"
-    return check
-
-
-def _flag(value) -> str | None:
-    return None if isinstance(value, bool) else "must be true or false"
-
-
-def class_count(classes, conditional: bool) -> int | None:
-    """The number of classes to condition on (None: unconditional), from the data's class names."""
-    if not conditional:
-        return None
-    if not classes:
-        raise ValueError("conditional=true needs a dataset with class labels; this one has none")
-    return classes if isinstance(classes, int) else len(classes)
-
-
-def ddpm(*, shape, classes=None, width: int = 32, levels: int = 2, blocks: int = 1, attention: bool = True,
-         dropout: float = 0.0, timesteps: int = 1000, sample_steps: int = 50, eta: float = 0.0,
-         ema_decay: float = 0.999, conditional: bool = False, label_dropout: float = 0.1,
-         guidance: float = 1.0) -> DDPM:
-    """A DDPM on a U-Net for the data's image shape; `conditional` adds classifier-free guidance."""
-    from genlab.nn.unet import UNet
-
-    count = class_count(classes, conditional)
-    net = UNet(shape, width, levels, blocks, attention, count, dropout)
-    return DDPM(net, shape, count, timesteps, sample_steps, eta, ema_decay, label_dropout, guidance)
-
-
-UNET_DOMAINS = {"width": _width, "levels": _whole(1, 6), "blocks": _whole(1, 8), "attention": _flag,
-                "dropout": _number(0, 0.9)}
-GUIDANCE_DOMAINS = {"ema_decay": _number(0, 0.99999), "conditional": _flag, "label_dropout": _number(0, 0.99),
-                    "guidance": _number(0, 100)}
-PARAM_DOMAINS = {**UNET_DOMAINS, **GUIDANCE_DOMAINS, "timesteps": _whole(4, 100_000),
-                 "sample_steps": _whole(1, 100_000), "eta": _number(0, 1)}
+        return {**self._common_traits("ε-prediction (DDPM)", "MSE on the noise ε"),
+                "schedule": f"cosine, T = {self.timesteps:,}",
+                "sampler": f"DDIM, {self.sample_steps} steps, η = {self.eta:g}"}

@@ -23,11 +23,10 @@ import math
 import torch
 
 from genlab.methods.base import Loss
-from genlab.methods.diffusion import BANDS, GUIDANCE_DOMAINS, UNET_DOMAINS, NoiseToImage, _whole, class_count
-from genlab.param_domains import _choice
+from genlab.methods.diffusion import BANDS, NoiseToImage
+from genlab.param_domains import FLOW_SAMPLERS, TIME_SAMPLING
 
-SAMPLERS = ("euler", "heun")
-TIME_SAMPLING = ("uniform", "logit_normal")
+SAMPLERS = FLOW_SAMPLERS
 
 
 def band_probabilities(time_sampling: str) -> torch.Tensor:
@@ -38,7 +37,7 @@ def band_probabilities(time_sampling: str) -> torch.Tensor:
     else:  # t = sigmoid(u), u ~ N(0, 1): P(t < e) = Φ(logit e)
         cdf = [0.0 if e <= 0 else 1.0 if e >= 1 else 0.5 * (1 + math.erf(math.log(e / (1 - e)) / math.sqrt(2)))
                for e in edges]
-    return torch.tensor([hi - lo for lo, hi in zip(cdf, cdf[1:])])
+    return torch.tensor([hi - lo for lo, hi in zip(cdf, cdf[1:])], device="cpu")  # real values on a meta build too
 
 
 class FlowMatching(NoiseToImage):
@@ -104,25 +103,6 @@ class FlowMatching(NoiseToImage):
 
     def traits(self) -> dict[str, str]:
         calls = 2 * self.sample_steps - 1 if self.sampler == "heun" else self.sample_steps
-        return {"objective": "velocity on straight paths (flow matching)",
+        return {**self._common_traits("velocity on straight paths (flow matching)", "MSE on the velocity ε − x"),
                 "time draw": self.time_sampling.replace("_", "-"),
-                "sampler": f"{self.sampler.capitalize()}, {self.sample_steps} steps ({calls} network calls)",
-                "EMA decay": f"{self.ema.decay:g}", "conditioning": self._guidance_words()}
-
-
-# ---- registry builder (genlab injects `shape` and `classes` from the data) ----
-
-def flow_matching(*, shape, classes=None, width: int = 32, levels: int = 2, blocks: int = 1,
-                  attention: bool = True, dropout: float = 0.0, sample_steps: int = 50, sampler: str = "euler",
-                  time_sampling: str = "uniform", ema_decay: float = 0.999, conditional: bool = False,
-                  label_dropout: float = 0.1, guidance: float = 1.0) -> FlowMatching:
-    """Flow matching on a U-Net for the data's image shape; `conditional` adds classifier-free guidance."""
-    from genlab.nn.unet import UNet
-
-    count = class_count(classes, conditional)
-    net = UNet(shape, width, levels, blocks, attention, count, dropout)
-    return FlowMatching(net, shape, count, sample_steps, sampler, time_sampling, ema_decay, label_dropout, guidance)
-
-
-PARAM_DOMAINS = {**UNET_DOMAINS, **GUIDANCE_DOMAINS, "sample_steps": _whole(1, 100_000),
-                 "sampler": _choice(*SAMPLERS), "time_sampling": _choice(*TIME_SAMPLING)}
+                "sampler": f"{self.sampler.capitalize()}, {self.sample_steps} steps ({calls} network calls)"}
