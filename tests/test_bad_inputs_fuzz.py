@@ -39,11 +39,11 @@ BILLION_LAUGHS = "study: dense\nbomb: &a0 [x, x, x, x, x, x, x, x, x]\n" + "".jo
 SET_BOMB = "[" + ", ".join(f"&a{i} [{', '.join([f'*a{i - 1}'] * 9) if i else '1'}]" for i in range(9)) + "]"
 BAD_NUMBERS = (-1, 0, "x", 1.5, 10**26, None, [1], {"a": 1}, True, float("nan"), float("inf"))
 TRAIN_BAD = {
-    "epochs": (0, -1, "x", 1.5, 10**26, None), "batch_size": (0, -3, "big"), "lr": (0, -1, 100, "fast", float("nan")),
-    "betas": ([2, 0.999], [0.9], "x", [float("nan"), 0.9]), "weight_decay": (-1, "x"), "eval_batch_size": (0, -5),
+    "epochs": (0, -1, "x", 1.5, 10**26, None, 10**9, 100_001), "batch_size": (0, -3, "big", 100_000, 10**9), "lr": (0, -1, 100, "fast", float("nan")),
+    "betas": ([2, 0.999], [0.9], "x", [float("nan"), 0.9]), "weight_decay": (-1, "x"), "eval_batch_size": (0, -5, 10**7),
     "momentum": (1.5, -0.1), "optimizer": ("rmsprop", 5), "schedule": ("step",), "steps": ({"x": 0}, 5, {"x": "a"}),
     "precision": ("float16", "fp32", 16, None, True),
-    "keep_checkpoints": (0,), "tensorboard": ("yes",), "epoch": (3,),
+    "keep_checkpoints": (0, 10**6), "tensorboard": ("yes",), "epoch": (3,),
 }
 PARAMS_BAD = {
     "latent_dim": (-3, 0, "x", 1.5, 10**9), "hidden": ([], [0], "x", [-1]), "reconstruction": ("l1",),
@@ -125,6 +125,9 @@ def set_cases(study: str) -> list[tuple[str, list[str]]]:
     for args in (["--threads", "0"], ["--threads", "-2"], ["--threads", "x"], ["--device", "tpu"], ["--device", ""],
                  ["--set", "noequals"], ["--set", "=5"], ["--set", ".a=1"], ["--set", "a..b=1"],
                  ["--set", "models.nosuch.train.lr=1"], ["--set", "data=5"], ["--set", "data.val_size=60000"],
+                 ["--set", "data.val_size=0"], ["--set", "analysis.split=1.5"], ["--set", "analysis.split=0"],
+                 ["--data-dir", "/nonexistent/genlab-data"], ["--device", "cuda"],
+                 ["--set", "models.transfer.params.weights=/nonexistent/w.pt"],
                  ["--set", f"train.lr={SET_BOMB}"], ["--set", "train.lr=" + "[" * 5000 + "]" * 5000],
                  ["--set", "models=[]"], ["--set", "analysis.nosuch=1"], ["--set", "seed=[1"]):
         cases.append((" ".join(args)[:60], args))

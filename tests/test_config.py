@@ -130,3 +130,22 @@ def test_unreadable_study_files(tmp_path, content, message):
     path.write_bytes(content)
     with pytest.raises(GenlabError, match=message):
         cfg.load_study(str(path))
+
+
+def test_an_exponent_without_a_dot_is_a_number_as_people_write_it(tmp_path):
+    """YAML 1.1 (PyYAML) reads `1e-3` as a string; issue 23 item 9: accept it."""
+    from genlab.config import load_study as load
+
+    assert load("dense", ["train.lr=1e-3"], quick=True, seed=None).models[0].train.lr == 0.001
+    path = tmp_path / "s.yaml"
+    path.write_text("study: dense\ntrain: {lr: 2E-4}\nmodels:\n  - {name: a, model: dense_ae}\n")
+    assert load(str(path), [], quick=False, seed=None).models[0].train.lr == 0.0002
+    with pytest.raises(GenlabError, match="train.lr must be a number, got '1e-3x'"):
+        load("dense", ["train.lr=1e-3x"], quick=True, seed=None)
+
+
+@pytest.mark.parametrize("name", ["../studies/dense", "studies/dense", "./dense"])
+def test_a_path_like_study_name_is_never_looked_up_among_the_shipped_ones(name):
+    """Issue 23 item 9: `run ../studies/dense` ran the full shipped study."""
+    with pytest.raises(GenlabError, match=f"study file {name.removeprefix('./')} does not exist"):
+        cfg.locate_study(name)

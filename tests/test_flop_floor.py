@@ -65,3 +65,17 @@ def test_bench_floor_bad_input(args, fragment, tmp_path):
     assert result.returncode == 2
     assert_clean_error(result, fragment)
     assert not (tmp_path / "f.json").exists()
+
+
+def test_the_cost_of_sampling_is_counted_per_image_and_grows_with_the_steps():
+    """A one-step generator: one generator pass; an iterative sampler: one network call per step."""
+    from genlab.analyses.flop_floor import sample_flops
+
+    gan = ModelSpec(name="g", model="dense_gan", params={"latent_dim": 8, "g_hidden": [16], "d_hidden": [16]})
+    # 8→16→784: two matmuls per image, 2 FLOPs per multiply-add
+    assert sample_flops(gan, *FMNIST) == 2 * (8 * 16 + 16 * 784)
+    flows = [sample_flops(ModelSpec(name="f", model="flow_matching",
+                                    params={"width": 4, "levels": 2, "sample_steps": k}), *FMNIST) for k in (2, 6)]
+    assert flows[1] == pytest.approx(3 * flows[0])
+    ae = ModelSpec(name="a", model="dense_ae", params={"latent_dim": 4})
+    assert sample_flops(ae, *FMNIST) == 2 * 4 * 784  # a mixture-sampled AE: one decode

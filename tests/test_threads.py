@@ -99,15 +99,28 @@ def test_without_proc_stat_the_thread_count_is_left_alone(tmp_path, monkeypatch)
 
 
 @pytest.mark.skipif(len(CORES) < 2 or not os.path.exists("/proc/stat"), reason="needs /proc/stat and 2+ cores")
-def test_a_real_busy_process_is_seen_at_the_start(monkeypatch):
-    """The first reading (0.25 s, before training starts) sees a real spinning process."""
+def test_a_busy_machine_never_changes_the_threads_of_a_model_whose_bits_depend_on_them(monkeypatch):
+    """A seed gives the same numbers whatever the load: the count starts at the ceiling, and a
+    conv model trains at it from first step to last while a real process spins beside it."""
+    from genlab import registry
+
     before = torch.get_num_threads()
     torch.set_num_threads(len(CORES))
+    monkeypatch.setattr(threads, "_governor", None)
     spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
     try:
         time.sleep(0.5)
-        threads.adapt()
-        assert torch.get_num_threads() <= len(CORES) - 1
+        threads.adapt(interval_s=0.05)
+        assert torch.get_num_threads() == len(CORES), "the ceiling, not what the load suggests"
+        conv = registry.build("conv_ae", {}, shape=(1, 28, 28), classes=10)
+        same, why = threads.invariant(conv, torch.device("cpu"), "float32")
+        assert not same and "Conv2d" in why
+        with threads.training(same):
+            for _ in range(6):
+                time.sleep(0.1)
+                threads.poll()
+                assert torch.get_num_threads() == len(CORES)
+        assert threads.used() == [len(CORES)]
     finally:
         spinner.kill()
         spinner.wait()
@@ -159,3 +172,50 @@ def test_bench_bad_arguments_are_one_line(args, fragment, tmp_path):
     assert result.returncode == 2
     assert_clean_error(result, fragment)
     assert not (tmp_path / "x.json").exists()
+
+
+@pytest.mark.skipif(len(CORES) < 2 or not os.path.exists("/proc/stat"), reason="needs /proc/stat and 2+ cores")
+def test_a_conv_model_with_a_busy_process_started_mid_training_equals_the_quiet_run(tmp_path, monkeypatch):
+    """Issue 23 item 2: the loaded run used to drop to 1 thread mid-run and every later number differed."""
+    from genlab.config import ModelSpec, TrainConfig
+    from genlab.engine.trainer import TrainerOptions, fit
+    from genlab.runs import ModelDir
+
+    class Spinner:  # another process starts spinning after epoch 1
+        proc = None
+
+        def on_epoch_end(self, method, epoch, model_dir, logs):
+            if epoch == 1:
+                Spinner.proc = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+                time.sleep(0.3)
+            return {}
+
+    before = torch.get_num_threads()
+    spec = ModelSpec(name="m", model="conv_vae", params={"latent_dim": 4},
+                     train=TrainConfig(epochs=3, batch_size=16, tensorboard=False))
+    data = random_data(192, 32, 32)
+    results = []
+    try:
+        for busy in (False, True):
+            torch.set_num_threads(len(CORES))
+            monkeypatch.setattr(threads, "_governor", None)
+            threads.adapt(interval_s=0.02)
+            out = ModelDir(tmp_path / f"busy{busy}")
+            fit(spec, data, out, 0, TrainerOptions(progress=False), [Spinner()] if busy else [],
+                shape=(1, 28, 28), classes=10)
+            results.append((registry_weights(out), [r["threads"] for r in out.read_metrics()]))
+    finally:
+        if Spinner.proc:
+            Spinner.proc.kill()
+            Spinner.proc.wait()
+        threads.pin()
+        torch.set_num_threads(before)
+    (quiet, quiet_threads), (busy, busy_threads) = results
+    assert busy_threads == quiet_threads == [[len(CORES)]] * 3
+    assert all(torch.equal(quiet[k], busy[k]) for k in quiet)
+
+
+def registry_weights(model_dir):
+    from genlab import registry
+
+    return registry.load_trained(model_dir).state_dict()

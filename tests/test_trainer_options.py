@@ -125,7 +125,10 @@ def test_keep_best_restores_the_best_epoch_and_early_stopping_stops(tmp_path):
     ("weight_decay", -1.0, "train.weight_decay must be >= 0"), ("eval_batch_size", 0, "train.eval_batch_size must be >= 1"),
     ("steps", {"critic": 0}, "train.steps values"), ("momentum", 1.5, "train.momentum must be in"),
     ("step", "compiled", "train.step must be one of auto, eager, cuda_graph"),
-    ("precision", "float16", "train.precision must be one of float32, bfloat16, auto")])
+    ("precision", "float16", "train.precision must be one of float32, bfloat16, auto"),
+    ("epochs", 1_000_000_000, "train.epochs must be at most 100,000"), ("batch_size", 100_000, "train.batch_size must be at most"),
+    ("eval_batch_size", 10**12, "train.eval_batch_size must be at most"),
+    ("keep_checkpoints", 10**6, "train.keep_checkpoints must be from 1 to 1000")])
 def test_train_config_domains(key, value, message):
     with pytest.raises(GenlabError) as info:
         TrainConfig(**{key: value})

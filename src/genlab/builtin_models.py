@@ -129,6 +129,67 @@ def conv_vae_gen(*, shape: Shape, classes: int | None = None, latent_dim: int = 
                                   reconstruction, beta)
 
 
+def ddpm(*, shape: Shape, classes: int | None = None, width: int = 32, levels: int = 2, blocks: int = 1,
+         attention: bool = True, dropout: float = 0.0, timesteps: int = 1000, sample_steps: int = 50, eta: float = 0.0,
+         ema_decay: float = 0.999, conditional: bool = False, label_dropout: float = 0.1,
+         guidance: float = 1.0) -> Method:
+    """A DDPM (ε-prediction, cosine schedule, DDIM sampling) on a U-Net for the data's image shape;
+    `conditional` adds classifier-free guidance."""
+    from genlab.methods.diffusion import DDPM
+    from genlab.nn.unet import UNet
+
+    count = _class_count(classes, conditional)
+    net = UNet(shape, width, levels, blocks, attention, count, dropout)
+    return DDPM(net, shape, count, timesteps, sample_steps, eta, ema_decay, label_dropout, guidance)
+
+
+def flow_matching(*, shape: Shape, classes: int | None = None, width: int = 32, levels: int = 2, blocks: int = 1,
+                  attention: bool = True, dropout: float = 0.0, sample_steps: int = 50, sampler: str = "euler",
+                  time_sampling: str = "uniform", ema_decay: float = 0.999, conditional: bool = False,
+                  label_dropout: float = 0.1, guidance: float = 1.0) -> Method:
+    """Flow matching (velocity on straight paths, Euler or Heun sampling) on a U-Net for the data's
+    image shape; `conditional` adds classifier-free guidance."""
+    from genlab.methods.flow_matching import FlowMatching
+    from genlab.nn.unet import UNet
+
+    count = _class_count(classes, conditional)
+    net = UNet(shape, width, levels, blocks, attention, count, dropout)
+    return FlowMatching(net, shape, count, sample_steps, sampler, time_sampling, ema_decay, label_dropout, guidance)
+
+
+def cdcgan(*, shape: Shape, classes: int | None = None, latent_dim: int = 64, prior: str = "normal",
+           width: int = 64) -> Method:
+    """A class-conditional DCGAN: the label appended to z, a projection discriminator (Miyato & Koyama 2018)."""
+    from genlab.methods.conditional import ConditionalGAN
+    from genlab.nn.conditional import LabelledGenerator, ProjectionDiscriminator
+
+    count = _class_count(classes, True)
+    return ConditionalGAN(LabelledGenerator(shape, latent_dim, count, width), ProjectionDiscriminator(shape, count, width),
+                          latent_dim, count, prior)
+
+
+def cvae(*, shape: Shape, classes: int | None = None, latent_dim: int = 32, width: int = 32,
+         reconstruction: str = "bce", beta: float = 1.0) -> Method:
+    """A class-conditional VAE (Sohn et al. 2015) on the conv VAE for generation's networks."""
+    from genlab.methods.conditional import ConditionalVAE
+    from genlab.nn.conditional import LabelledDecoder
+    from genlab.nn.conv_vae_gen import ConvGenEncoder
+
+    count = _class_count(classes, True)
+    encoder = ConvGenEncoder(shape, width)
+    return ConditionalVAE(encoder, LabelledDecoder(shape, latent_dim, count, width), encoder.out_dim, latent_dim, count,
+                          reconstruction, beta)
+
+
+def _class_count(classes: int | None, conditional: bool) -> int | None:
+    """The number of classes to condition on (None: unconditional)."""
+    if not conditional:
+        return None
+    if not classes:
+        raise ValueError("a class-conditional model needs a dataset with class labels; this one has none")
+    return classes
+
+
 def _numel(shape: tuple[int, ...]) -> int:
     n = 1
     for size in shape:
@@ -142,6 +203,10 @@ _CONV_AE = {"bottleneck_act": d.choice("relu", "none"), "upsample": d.choice(*d.
             "norm": d.choice(*d.NORMS), "act": d.choice(*d.CONV_ACTIVATIONS)}
 _GAN = {"latent_dim": d.width, "prior": d.choice(*d.PRIORS)}
 NOISE = d.number(0, 10)
+_UNET = {"width": d.width, "levels": d.integer(1, 6), "blocks": d.integer(1, 8), "attention": d.flag,
+         "dropout": d.number(0, 0.9)}
+_GUIDED = {"ema_decay": d.number(0, 0.99999), "conditional": d.flag, "label_dropout": d.number(0, 0.99),
+           "guidance": d.number(0, 100), "sample_steps": d.integer(1, 100_000)}
 
 BUILTIN: dict[str, ModelEntry] = {
     "dense_ae": ModelEntry(dense_ae, _DENSE_AE, "dense autoencoder (report 000)"),
@@ -156,4 +221,11 @@ BUILTIN: dict[str, ModelEntry] = {
     "wgan_gp": ModelEntry(wgan_gp, {**_GAN, "width": d.width, "critic_norm": d.choice(*d.CRITIC_NORMS),
                                     "gp_weight": d.number(0, 1000)}, "WGAN-GP (Gulrajani et al. 2017)"),
     "conv_vae_gen": ModelEntry(conv_vae_gen, {**_VAE, "width": d.width}, "convolutional VAE for generation"),
+    "cdcgan": ModelEntry(cdcgan, {**_GAN, "width": d.width}, "class-conditional DCGAN, projection discriminator"),
+    "cvae": ModelEntry(cvae, {**_VAE, "width": d.width}, "class-conditional conv VAE (Sohn et al. 2015)"),
+    "ddpm": ModelEntry(ddpm, {**_UNET, **_GUIDED, "timesteps": d.integer(4, 100_000), "eta": d.number(0, 1)},
+                       "DDPM on a U-Net: cosine schedule, DDIM sampling (Ho et al. 2020; Song et al. 2021)"),
+    "flow_matching": ModelEntry(flow_matching, {**_UNET, **_GUIDED, "sampler": d.choice(*d.FLOW_SAMPLERS),
+                                                "time_sampling": d.choice(*d.TIME_SAMPLING)},
+                                "flow matching / rectified flow on a U-Net, Euler or Heun (Lipman et al. 2023)"),
 }

@@ -25,6 +25,8 @@ OPTIMIZERS = ("adam", "adamw", "sgd")
 SCHEDULES = ("constant", "linear", "cosine", "onecycle")
 STEP_MODES = ("auto", "eager", "cuda_graph")  # how one batch's update runs: engine/step.py
 PRECISIONS = ("float32", "bfloat16", "auto")  # what the networks compute in: engine/precision.py
+MAX_EPOCHS = 100_000  # sane upper bounds: a typo (1e9) is refused, not started
+MAX_BATCH = 65_536
 LINEAR_END = 0.01  # a linear schedule ends at lr·0.01 (ultralytics' default `lrf`)
 
 
@@ -52,6 +54,12 @@ class TrainConfig:
         _require(self.epochs >= 1, f"train.epochs must be >= 1, got {self.epochs}")
         _require(self.batch_size >= 1, f"train.batch_size must be >= 1, got {self.batch_size}")
         _require(self.eval_batch_size >= 1, f"train.eval_batch_size must be >= 1, got {self.eval_batch_size}")
+        _require(self.epochs <= MAX_EPOCHS, f"train.epochs must be at most {MAX_EPOCHS:,} (at one second an epoch "
+                                            f"that is over a day of training), got {self.epochs:,}")
+        for key in ("batch_size", "eval_batch_size"):
+            value = getattr(self, key)
+            _require(value <= MAX_BATCH, f"train.{key} must be at most {MAX_BATCH:,} images (more than any "
+                                         f"dataset genlab reads holds in memory at once), got {value:,}")
         _require(self.optimizer in OPTIMIZERS, f"train.optimizer must be one of {', '.join(OPTIMIZERS)}, got {self.optimizer!r}")
         _require(self.schedule in SCHEDULES, f"train.schedule must be one of {', '.join(SCHEDULES)}, got {self.schedule!r}")
         _require(0 < self.lr < 10, f"train.lr must be in (0, 10), got {self.lr}")
@@ -64,7 +72,8 @@ class TrainConfig:
         _require(self.step in STEP_MODES, f"train.step must be one of {', '.join(STEP_MODES)}, got {self.step!r}")
         _require(self.precision in PRECISIONS,
                  f"train.precision must be one of {', '.join(PRECISIONS)}, got {self.precision!r}")
-        _require(self.keep_checkpoints >= 1, f"train.keep_checkpoints must be >= 1, got {self.keep_checkpoints}")
+        _require(1 <= self.keep_checkpoints <= 1000,
+                 f"train.keep_checkpoints must be from 1 to 1000 (each is a full copy of the model), got {self.keep_checkpoints}")
 
 
 @dataclass
@@ -146,6 +155,10 @@ def locate_study(name_or_path: str) -> Path:
             raise GenlabError(f"study file {path} does not exist; pass a YAML path or one of: {', '.join(shipped_studies())}")
         return path
     shipped = STUDY_DIR / f"{name_or_path}.yaml"
+    if name_or_path not in shipped_studies():  # `../studies/dense` is a path that is not there, not a shipped name
+        if "/" in name_or_path or "\\" in name_or_path:
+            raise GenlabError(f"study file {path} does not exist; pass a YAML path or one of: {', '.join(shipped_studies())}")
+        raise GenlabError(f"unknown study {name_or_path!r}; shipped studies: {', '.join(shipped_studies())} (or pass a YAML path)")
     if not shipped.is_file():
         raise GenlabError(f"unknown study {name_or_path!r}; shipped studies: {', '.join(shipped_studies())} (or pass a YAML path)")
     return shipped

@@ -18,6 +18,8 @@ UPSAMPLE_MODES = ("nearest", "bilinear", "bicubic")  # nn.Upsample's modes for 2
 CRITIC_NORMS = ("layer", "none")
 RECONSTRUCTIONS = ("bce", "mse")
 PRIORS = ("normal", "uniform")
+FLOW_SAMPLERS = ("euler", "heun")  # methods/flow_matching.py
+TIME_SAMPLING = ("uniform", "logit_normal")
 MAX_WIDTH = 65536  # layer widths and latent sizes beyond this are typos (and would not fit in memory)
 
 

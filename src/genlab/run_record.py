@@ -23,7 +23,7 @@ FILE_SOURCES = {"summary": "summary.json", "eval": "eval/metrics.json"}
 MAX_LIST = 16  # longer lists are curves (PR curve, confusion matrix), not metrics
 # speeds and sizes, not results: they depend on the machine and its load (keys ending in _time_s too)
 NOT_METRICS = {"seconds", "wall_s", "wall_time_s", "eval_wall_s", "images_per_s", "params", "time_over_floor",
-               "peak_flop_per_s"}
+               "peak_flop_per_s", "sample_s_per_1000"}
 # each model's main numbers: the terminal's summary of a run, and an experiment page's table over seeds
 HEADLINES = (("summary:final.test.loss", "test loss"), ("generation:fid", "FID"), ("eval:coco.map50_95", "test mAP@0.5:0.95"))
 _STEP = re.compile(r"([^.\[\]]+)((?:\[-?\d+\])*)")

@@ -16,9 +16,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
-import platform
 import sys
 import shutil
 import tempfile
@@ -27,7 +25,9 @@ from pathlib import Path
 
 import yaml
 
-from genlab import atomic, safe_yaml
+from genlab import atomic, interrupts, safe_yaml
+from genlab.run_environment import environment
+from genlab.run_files import check_run, damaged, damaged_lines, read_json, resume_hint  # noqa: F401 (re-exported)
 from genlab.errors import GenlabError
 
 
@@ -121,23 +121,29 @@ def default_out(study: str) -> Path:
     return Path("runs") / f"{study}-{stamp}"
 
 
-def check_out(out: Path, resume: bool) -> None:
-    """Is `out` usable as a run folder? Checked before any work, so a bad --out costs nothing."""
+def check_out(out: Path, resume: bool, resumable: bool = True) -> None:
+    """Is `out` usable as a run folder? Checked before any work (torch-free, the lock first),
+    so a bad --out or a second writer costs nothing. `resumable`: the command has --resume."""
     out = Path(out)
     if resume:
         if not (out / "config.yaml").is_file():
             raise GenlabError(f"--resume: {out} holds no run to continue (no config.yaml); drop --resume to start one")
+        atomic.check_lock(out / LOCK_NAME, f"{out} is being written")
         return
     if out.exists() and not out.is_dir():
         raise GenlabError(f"--out {out} is an existing file; name a new folder for the run")
     if out.is_dir() and any(out.iterdir()):
-        raise GenlabError(f"{out} already exists and is not empty; pass --resume to continue it or choose another --out")
+        atomic.check_lock(out / LOCK_NAME, f"{out} is being written")
+        advice = "pass --resume to continue it or choose another --out" if resumable else "choose another --out"
+        raise GenlabError(f"{out} already exists and is not empty; {advice}")
     check_can_create(out, "--out")
 
 
 def check_can_create(path: Path, flag: str) -> None:
-    """Can `path` (a folder or file not yet there) be created? One line naming `flag` if not."""
-    ancestor = Path(path).parent if not Path(path).exists() else Path(path)
+    """Can `path` (a folder or file not yet there, or a file to replace) be created? One line
+    naming `flag` if not."""
+    path = Path(path)
+    ancestor = path.parent if not path.is_dir() else path
     while not ancestor.exists() and ancestor != ancestor.parent:
         ancestor = ancestor.parent
     if not ancestor.is_dir():
@@ -151,28 +157,54 @@ def check_can_create(path: Path, flag: str) -> None:
 
 def prepare(out: Path, config: dict, resume: bool) -> RunDir:
     """Create (or reopen with --resume) a run folder, locked for this process; never
-    overwrite a finished one."""
+    overwrite a finished one. No signal lands halfway (genlab.interrupts): an interrupted
+    start leaves nothing behind."""
     check_out(out, resume)
     run = RunDir(Path(out))
-    if resume:
-        lock(run)
+    with interrupts.critical():
+        interrupts.exit_at_once(False)  # from here a signal is held, then cleaned up after
+        if resume:
+            lock(run)
+            try:
+                _check_resume_config(run, config)
+                repair_for_resume(run)
+            except BaseException:
+                unlock(run)
+                raise
+            return run
+        run.existed = run.path.is_dir()
+        run.created = run.path if run.existed else outermost_missing(run.path)
         try:
-            _check_resume_config(run, config)
-        except BaseException:
+            run.path.mkdir(parents=True, exist_ok=True)
+            lock(run)
+            atomic.write_text(run.config, yaml.safe_dump(config, sort_keys=False))
+            atomic.write_json(run.environment, environment())
+        except BaseException as exc:
+            discard_if_unstarted(run)
             unlock(run)
+            if isinstance(exc, OSError) and not isinstance(exc, atomic.WriteError):
+                raise GenlabError(f"cannot write the run folder {out}: {exc.strerror or exc}") from None
             raise
-        return run
-    run.existed = run.path.is_dir()
-    run.created = run.path if run.existed else outermost_missing(run.path)
-    try:
-        run.path.mkdir(parents=True, exist_ok=True)
-        lock(run)
-        atomic.write_text(run.config, yaml.safe_dump(config, sort_keys=False))
-        atomic.write_json(run.environment, environment())
-    except OSError as exc:
-        discard_if_unstarted(run)
-        raise GenlabError(f"cannot write the run folder {out}: {exc.strerror or exc}") from None
     return run
+
+
+def repair_for_resume(run: RunDir) -> None:
+    """What an interrupted or damaged run folder needs before `--resume` can finish it: a
+    damaged metrics.json or environment.json is written again (the analyses recompute the
+    one, the other describes this process); a model whose summary.json or metrics.jsonl is
+    damaged is trained again (with the same seed, so to the same numbers)."""
+    for path in (run.metrics, run.environment):
+        if path.is_file() and damaged(path):
+            print(f"genlab: resume: {path} is damaged; writing it again", file=sys.stderr)
+            path.unlink()
+    if not run.environment.is_file():
+        atomic.write_json(run.environment, environment())
+    for folder in sorted({p.parent for p in run.path.glob("*/*/summary.json")}):
+        model = ModelDir(folder)
+        if damaged(model.summary) or (model.metrics.is_file() and damaged_lines(model.metrics)):
+            print(f"genlab: resume: {folder.relative_to(run.path)} has a damaged summary.json or metrics.jsonl; "
+                  "training it again", file=sys.stderr)
+            model.summary.unlink()
 
 
 def outermost_missing(path: Path) -> Path:
@@ -265,79 +297,3 @@ def lock(run: RunDir) -> None:
 
 def unlock(run: RunDir) -> None:
     atomic.release_lock(run.path / LOCK_NAME)
-
-
-def read_json(path: Path) -> dict:
-    """A JSON object written by genlab, or one line naming the file and what is wrong."""
-    try:
-        value = json.loads(Path(path).read_bytes().decode("utf-8"))
-    except UnicodeDecodeError:
-        raise GenlabError(f"{path} is not UTF-8 text; the run folder is damaged") from None
-    except json.JSONDecodeError as exc:
-        raise GenlabError(f"{path} is not valid JSON (line {exc.lineno}: {exc.msg}; truncated?); "
-                          "the run folder is damaged — rerun with --resume or restore the file") from None
-    if not isinstance(value, dict):
-        raise GenlabError(f"{path} must hold a JSON object, not {type(value).__name__}; the run folder is damaged")
-    return value
-
-
-def check_run(run: RunDir) -> dict:
-    """Validate a run folder for a command that reads it; its config mapping, or the first
-    problem in one line. metrics.jsonl lines must all be whole (a torn line means the run
-    was interrupted: `--resume` finishes and rewrites it)."""
-    if not run.path.is_dir():
-        raise GenlabError(f"{run.path} is not a folder; pass the run folder `genlab run` wrote")
-    raw = run.read_config()
-    for path in (run.metrics, run.environment, *sorted(run.path.glob("models/*/summary.json"))):
-        if path.is_file():
-            read_json(path)
-    for path in sorted(run.path.glob("models/*/metrics.jsonl")):
-        try:
-            lines = path.read_bytes().decode("utf-8").splitlines()
-        except UnicodeDecodeError:
-            raise GenlabError(f"{path} is not UTF-8 text; the run folder is damaged") from None
-        for number, line in enumerate(lines, 1):
-            try:
-                ok = isinstance(json.loads(line), dict)
-            except json.JSONDecodeError:
-                ok = False
-            if not ok:
-                raise GenlabError(f"{path} line {number} is not a whole JSON record (an interrupted write?); "
-                                  "finish the run with `genlab run … --resume`, or delete that line")
-    return raw
-
-
-def environment() -> dict:
-    """What the numbers in a report were measured on."""
-    import numpy
-    import torch
-
-    info = {
-        "python": sys.version.split()[0],
-        "platform": platform.platform(),
-        "processor": _cpu_name(),
-        "cpu_count": os.cpu_count(),
-        "torch": torch.__version__,
-        "torch_threads": torch.get_num_threads(),
-        "numpy": numpy.__version__,
-        "cuda_available": torch.cuda.is_available(),
-        "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
-        "started": dt.datetime.now().isoformat(timespec="seconds"),
-    }
-    try:
-        from importlib.metadata import version
-
-        info["genlab"] = version("genlab")
-    except Exception:  # noqa: BLE001 - running from a source tree without metadata
-        info["genlab"] = "source"
-    return info
-
-
-def _cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"

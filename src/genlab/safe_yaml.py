@@ -75,8 +75,8 @@ def _check_size(value: Any, source: str) -> None:
         item = stack.pop()
         budget -= 1
         if budget < 0:
-            raise GenlabError(f"{source}: more than {MAX_NODES:,} values once YAML aliases are expanded; "
-                              "a study file is small — write it without nested aliases")
+            raise GenlabError(f"{source}: more than {MAX_NODES:,} values (each YAML alias counted expanded); a "
+                              "study file holds far fewer — shorten it (or expand fewer nested aliases)")
         if isinstance(item, dict):
             stack.extend(item.keys())
             stack.extend(item.values())

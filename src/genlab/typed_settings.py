@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import re
 import types
 import typing
 from typing import Any
@@ -76,6 +77,7 @@ def _coerce(hint, value: Any, where: str):
             raise GenlabError(f"{where} is out of range ({value:.3g}); use a realistic whole number")
         return value
     if hint is float:
+        value = _yaml12_float(value)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise GenlabError(f"{where} must be a number, got {value!r}")
         if isinstance(value, int) and abs(value) > MAX_INT:
@@ -85,6 +87,17 @@ def _coerce(hint, value: Any, where: str):
         if not isinstance(value, str):
             raise GenlabError(f"{where} must be a string, got {value!r}")
         return value
+    return value
+
+
+_FLOAT_TEXT = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+")
+
+
+def _yaml12_float(value: Any) -> Any:
+    """`1e-3` as people write it: YAML 1.1 (PyYAML) reads an exponent without a dot as a
+    string; YAML 1.2 and every other reader read a number, and so does genlab."""
+    if isinstance(value, str) and len(value) < 40 and _FLOAT_TEXT.fullmatch(value.strip()):
+        return float(value)
     return value
 
 

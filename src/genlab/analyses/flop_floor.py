@@ -79,6 +79,23 @@ def update_flops(spec: ModelSpec, shape: tuple[int, int, int], classes: int | No
     return float(counter.get_total_flops())
 
 
+@torch.no_grad()
+def sample_flops(spec: ModelSpec, shape: tuple[int, int, int], classes: int | None) -> float | None:
+    """FLOPs to generate one image with the model's own sampler (all its steps; a mixture-sampled
+    autoencoder: one decode), or None for a model that cannot generate."""
+    from genlab import registry
+
+    method = registry.build(spec.model, spec.params, shape=shape, classes=classes).eval()
+    with count_flops() as counter:
+        if method.sampling == "prior":
+            method.sample(2, generator=torch.Generator().manual_seed(0))
+        elif method.sampling == "codes":
+            method.decode(torch.zeros(2, int(getattr(method, "latent_dim", 1))))
+        else:
+            return None
+    return float(counter.get_total_flops()) / 2
+
+
 def precisions(config: StudyConfig, summaries: dict | None, device: str | torch.device) -> dict[str, str]:
     """Per model, the precision it trained in (its summary's), or would train in on `device`."""
     return {spec.name: ((summaries or {}).get(spec.name) or {}).get("precision")
@@ -105,7 +122,8 @@ def floor_table(config: StudyConfig, n_train: int, shape: tuple[int, int, int], 
         updates = epochs * math.ceil(n_train / spec.train.batch_size)
         flop, peak = update_flops(spec, shape, classes), peaks[used[spec.name]]
         row = {"model": spec.name, "flop_per_update": flop, "updates": updates, "flop": flop * updates,
-               "precision": used[spec.name], "peak_flop_per_s": peak, "floor_time_s": flop * updates / peak}
+               "precision": used[spec.name], "peak_flop_per_s": peak, "floor_time_s": flop * updates / peak,
+               "sample_flop_per_image": sample_flops(spec, shape, classes)}
         if "train_time_s" in summary:
             row.update(train_time_s=summary["train_time_s"], time_over_floor=summary["train_time_s"] / row["floor_time_s"])
         rows.append(row)
@@ -132,16 +150,18 @@ class FlopFloor(Analysis):
             return []
         models = results["models"]
         rows = [[view.title(r["model"]), r.get("precision", "float32"), r["flop_per_update"] / 1e6, r["updates"],
-                 r["flop"] / 1e9, r["floor_time_s"], r.get("train_time_s"), r.get("time_over_floor")] for r in models]
+                 r["flop"] / 1e9, r["floor_time_s"], r.get("train_time_s"), r.get("time_over_floor"),
+                 *_sampling_cells(r)] for r in models]
         total = results["total"]
         rows.append(["All models", None, None, None, total["flop"] / 1e9, total["floor_time_s"], total.get("train_time_s"),
-                     total.get("time_over_floor")])
+                     total.get("time_over_floor"), None, None])
         where = f"{results.get('device', 'cpu')}" + (f", {results['threads']} threads" if results.get("device") == "cpu" else "")
         table = Table(["Model", "Precision", "MFLOP / update", "Updates", "GFLOP", "Floor (s)", "Training (s)",
-                       "Time ÷ floor"], rows,
+                       "Time ÷ floor", "Sampling MFLOP / image", "Sampling floor (s per 1,000)"], rows,
                       f"Floor = FLOPs at this run's measured matmul peak in the precision each model trained in: "
-                      f"{peaks_text(results)} ({where}), measured when training ended.",
-                      kinds=[None, None, "mflop", "count", "gflop", "duration", "duration", "ratio"])
+                      f"{peaks_text(results)} ({where}), measured when training ended. Sampling: the FLOPs of one "
+                      "image from the model's own sampler (every step of an iterative one).",
+                      kinds=[None, None, "mflop", "count", "gflop", "duration", "duration", "ratio", "mflop", "duration"])
         worst = max((r for r in results["models"] if "time_over_floor" in r), key=lambda r: r["time_over_floor"], default=None)
         text = ("Training time ÷ floor is 1× when every second goes to arithmetic at the matmul peak. "
                 "Elementwise work, optimiser updates and data movement add no FLOPs here, so a small model at a small "
@@ -151,6 +171,11 @@ class FlopFloor(Analysis):
                      f"{view.title(worst['model'])} at {worst['time_over_floor']:.1f}× "
                      f"({worst['flop_per_update'] / 1e6:,.1f} MFLOP per update).")
         return [table, Text(text + _float32_comparison(results, view))]
+
+
+def _sampling_cells(row: dict) -> list:
+    flop = row.get("sample_flop_per_image")
+    return [None, None] if flop is None else [flop / 1e6, flop * 1000 / row["peak_flop_per_s"]]
 
 
 def used_peaks(results: dict) -> dict[str, float]:

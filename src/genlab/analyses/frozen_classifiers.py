@@ -68,6 +68,10 @@ class FrozenClassifiers(Analysis):
         if any(spec.name == RAW for spec in config.models):
             raise GenlabError(f"model name {RAW!r} is taken by the raw-pixel baseline of the classifiers; "
                               "rename that model")
+        if settings.enabled and config.data.val_size == 0:  # the head kept is the one of the best validation accuracy
+            raise GenlabError(f"analysis.{self.key} keeps each head's epoch of best validation accuracy, so "
+                              f"data.val_size=0 leaves it nothing to choose by; give data.val_size >= 1 or set "
+                              f"analysis.{self.key}.enabled=false")
 
     def run(self, ctx: AnalysisContext, models: dict) -> dict:
         encoders = {**{n: (ctx.title(n), m) for n, m in models.items()}, RAW: (RAW_TITLE, PixelEncoder())}

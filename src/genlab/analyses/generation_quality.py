@@ -30,12 +30,14 @@ class GenerationSettings(AnalysisSettings):
     samples: int = 10000  # samples per model (and real floor images), at most the test set's size
     epoch_fid: list[str] = field(default_factory=list)  # models whose FID is measured after every epoch; [all]: every one
     epoch_fid_n: int = 2000  # samples per epoch's FID
+    epoch_fid_steps: int = 10  # sampler steps per epoch's FID of a model that samples in steps (diffusion, flow)
     feature_net: FeatureNetConfig = field(default_factory=FeatureNetConfig)
 
     def __post_init__(self) -> None:
         within(self, "generation", {"samples": (10, 1_000_000, "samples per generator; KID and precision/recall use "
                                                               "neighbours"),
-                                    "epoch_fid_n": (2, 1_000_000, "samples per epoch's FID; a covariance needs two")})
+                                    "epoch_fid_n": (2, 1_000_000, "samples per epoch's FID; a covariance needs two"),
+                                    "epoch_fid_steps": (1, 10_000, "sampler steps of an iterative model's per-epoch FID")})
 
 
 class GenerationQuality(Analysis):
@@ -59,7 +61,8 @@ class GenerationQuality(Analysis):
             return []
         # an autoencoder's FID through the mixture `genlab evaluate` fits on the run's training images
         return [EpochFID(load_data(ctx.config.data), n=ctx.settings.epoch_fid_n, feature_net=ctx.settings.feature_net,
-                         progress=ctx.progress, train_images=ctx.splits.train.images)]
+                         progress=ctx.progress, train_images=ctx.splits.train.images,
+                         steps=ctx.settings.epoch_fid_steps)]
 
     def run(self, ctx: AnalysisContext, models: dict) -> dict:
         n = min(ctx.settings.samples, len(ctx.splits.test), len(load_data(ctx.config.data).test_images))

@@ -51,18 +51,19 @@ def _ranking_table(view: ReportView, result: dict) -> Table:
     models, ranks = result["models"], _ranks(result["models"])
     floor = result["floor"]
     rows = [["—", "real-data floor", *[_cell(floor, m, None) for m in GEN_METRICS],
-             floor["classes_missing"], None, None]]
+             floor["classes_missing"], None, None, None]]
     for name in sorted(models, key=lambda n: ranks["fid"][n]):
         entry, summary = models[name], view.summaries.get(name, {})
         rows.append([ranks["fid"][name], entry.get("title") or view.title(name),
                      *[_cell(entry, m, ranks[m.key][name]) for m in GEN_METRICS],
-                     entry["classes_missing"], summary.get("epochs"), summary.get("train_time_s")])
+                     entry["classes_missing"], summary.get("epochs"), summary.get("train_time_s"),
+                     entry.get("sample_s_per_1000")])
     share = result["options"]["missing_share"]
     return Table(["rank by FID", "model", *[m.header + " (rank)" for m in GEN_METRICS], f"classes < {share:.0%}",
-                  "epochs", "train time (s)"], rows,
+                  "epochs", "train time (s)", "sampling (s per 1,000)"], rows,
                  f"Every model ranked by FID; in brackets its rank on each other metric ({result['n']:,} samples each "
                  f"against the {result['reference']}, in the feature space of {network_name(result['feature_net'])})",
-                 kinds=[None] * (len(GEN_METRICS) + 4) + ["seconds"])
+                 kinds=[None] * (len(GEN_METRICS) + 4) + ["seconds", "seconds"])
 
 
 def _ranking_conclusion(view: ReportView, result: dict, specs: list) -> Conclusion:

@@ -1,5 +1,9 @@
 """The `genlab` command. Each command lives in its own module with `register(sub)`;
-commands parse arguments and call the library — no logic lives here."""
+commands parse arguments and call the library — no logic lives here.
+
+Whatever happens, the user reads one line: a GenlabError's message; a full disk, read-only
+target or I/O error anywhere (naming the file); or, for Ctrl-C / SIGTERM at any moment from
+the first line of `main` on, what became of the run folder (genlab.interrupts)."""
 from __future__ import annotations
 
 import argparse
@@ -7,6 +11,7 @@ import importlib
 import os
 import sys
 
+from genlab import interrupts
 from genlab.errors import GenlabError
 
 # Explicit list of command modules (each defines register(subparsers)).
@@ -42,17 +47,40 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # tensorboard's optional TF import is noisy
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """`genlab ARGS`; argv None: the process's own arguments (and the process ends after)."""
+    restore = interrupts.handle_interrupts()  # SIGTERM as Ctrl-C, from the very start
     try:
+        return _main(argv)
+    finally:
+        if argv is None:
+            interrupts.ignore_interrupts()  # the process ends now: atexit handlers run undisturbed
+        else:
+            restore()  # called in-process (tests, scripts): give the caller its handlers back
+
+
+def _main(argv: list[str] | None) -> int:
+    from genlab.atomic import DISK_ERRNOS, write_error
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # tensorboard's optional TF import is noisy
+    try:
+        args = build_parser().parse_args(argv)
         result = args.func(args)
     except GenlabError as exc:
         print(f"genlab: error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("genlab: interrupted; finished epochs are checkpointed — rerun with --resume to continue", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        interrupts.ignore_interrupts()
+        print(f"genlab: {getattr(exc, 'message', 'interrupted')}", file=sys.stderr)
         return 130
+    except OSError as exc:
+        if exc.errno not in DISK_ERRNOS:
+            raise
+        print(f"genlab: error: {write_error(exc.filename or '(a file)', exc)}", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print("genlab: error: out of memory; lower train.batch_size or the analyses' sample counts, or free memory",
+              file=sys.stderr)
+        return 2
     return int(result or 0)
 
 

@@ -36,6 +36,6 @@ def _compare(args) -> int:
 
     compare.check_inputs(args.folders)
     out = args.out or runs.default_out("compare")
-    runs.check_out(out, False)
+    runs.check_out(out, False, resumable=False)  # compare has no --resume: never advise it
     print(compare.write(args.folders, out))
     return 0

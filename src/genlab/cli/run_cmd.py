@@ -64,6 +64,10 @@ def check_common(args) -> list[str]:
                           "(several GPUs: the kitti study, through ultralytics' DDP)")
     if args.threads is not None and not 1 <= args.threads <= MAX_THREADS:
         raise GenlabError(f"--threads must be from 1 to {MAX_THREADS}, got {args.threads}")
+    if args.device == "cuda" and not _gpu_device_files():  # torch-free: importing torch to ask costs seconds
+        raise GenlabError("--device cuda: no CUDA GPU is visible (no /dev/nvidia* or /dev/kfd); use --device cpu or auto")
+    if args.data_dir and not Path(args.data_dir).exists():
+        raise GenlabError(f"--data-dir {args.data_dir}: no such file or folder (`genlab data` shows where datasets are looked for)")
     if args.resume and not args.out:
         raise GenlabError("--resume needs --out FOLDER: the folder of the run or experiment to continue")
     if args.mlflow:
@@ -76,10 +80,23 @@ def check_common(args) -> list[str]:
     return overrides
 
 
+def _gpu_device_files() -> bool:
+    """Could a GPU be visible at all? (NVIDIA's or ROCm's device files; CUDA_VISIBLE_DEVICES
+    set empty hides every one.)"""
+    import glob
+    import os
+
+    if os.environ.get("CUDA_VISIBLE_DEVICES", None) == "":
+        return False
+    return bool(glob.glob("/dev/nvidia[0-9]*") or os.path.exists("/dev/kfd"))
+
+
 def _run(args) -> int:
+    from genlab import interrupts
     from genlab.config import load_study
     from genlab.errors import GenlabError
 
+    interrupts.exit_at_once(args.seeds is None)  # until the run folder is made (runs.prepare)
     overrides = check_common(args)
     if args.seeds is not None:
         return run_experiment(args, overrides, vary={})
@@ -94,7 +111,6 @@ def _run(args) -> int:
     from genlab.studies.base import Runtime
     from genlab.studies.runner import run_study
 
-    _terminate_like_ctrl_c()
     runtime = Runtime(device=args.device, resume=args.resume, progress=not args.no_progress,
                       keep_checkpoints=args.keep_checkpoints, mlflow=args.mlflow, threads=args.threads)
     run_study(config, args.out, runtime)
@@ -120,7 +136,6 @@ def run_experiment(args, overrides: list[str], vary: dict) -> int:
                           "(--jobs = one per GPU); use --device auto or cuda")
     spec = ExperimentSpec(args.study, overrides, args.quick, 1 if args.seeds is None else args.seeds, args.seed, vary, args.executor,
                           args.jobs, parse_options(args.slurm))
-    _terminate_like_ctrl_c()
     from genlab.experiments.orchestrate import run_experiment as run
 
     runtime = Runtime(device=args.device, resume=args.resume, progress=not args.no_progress,
@@ -131,19 +146,6 @@ def run_experiment(args, overrides: list[str], vary: dict) -> int:
         print(f"genlab: trial {o.id} failed: {o.error}", file=sys.stderr)
     print(f"genlab: experiment report written to {report}", file=sys.stderr)
     return 1 if failed else 0
-
-
-def _terminate_like_ctrl_c() -> None:
-    """`kill PID` (SIGTERM) ends a run as Ctrl-C does: the run folder is unlocked, and
-    removed if no model finished an epoch (Python's default would skip all cleanup)."""
-    import signal
-    import threading
-
-    def stop(signum, frame):
-        raise KeyboardInterrupt
-
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, stop)
 
 
 def _report(args) -> int:

@@ -10,6 +10,7 @@ Everything lands in the run folder:
 """
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -32,6 +33,9 @@ def validate(cfg: StudyConfig, settings: KittiSettings) -> dict[str, YoloParams]
     for spec in cfg.models:
         train_recipe.check_train(spec)
     _check_order(cfg.models, params)
+    _check_weight_files(params)
+    if not 0 < settings.split < 1:  # before the scenes are written, naming this study's own key
+        raise GenlabError(f"analysis.split must be between 0 and 1 (the training fraction), got {settings.split}")
     convert.check_classes(settings.classes)
     synth.SynthOptions(n=settings.synth_n, width=synth.parse_size(settings.synth_size)[0],
                        height=synth.parse_size(settings.synth_size)[1], style=settings.target_style)
@@ -81,6 +85,18 @@ def _check_order(models: list[ModelSpec], params: dict[str, YoloParams]) -> list
     if not models:
         raise GenlabError("the kitti study needs at least one model under models:")
     return models
+
+
+def _check_weight_files(params: dict[str, YoloParams]) -> None:
+    """A weights path that is not there is refused before any work (it used to fail after
+    pretraining); a bare ultralytics name (yolov5su.pt) is left to ultralytics to fetch."""
+    for name, p in params.items():
+        ref = p.weights
+        if not ref or ref.startswith("model:") or Path(ref).is_file():
+            continue
+        if "/" in ref or os.sep in ref or not ref.endswith(".pt"):
+            raise GenlabError(f"models.{name}.params.weights={ref!r}: no such file; give a checkpoint (.pt) that "
+                              "exists, an ultralytics name such as yolov5su.pt, model:NAME, or null (from scratch)")
 
 
 # ---------------------------------------------------------------- data

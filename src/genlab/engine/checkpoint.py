@@ -21,9 +21,12 @@ def path_for(directory: Path, epoch: int) -> Path:
     return Path(directory) / f"epoch_{epoch:03d}.pt"
 
 
-def save(directory: Path, epoch: int, method, optimizers: dict, schedulers: dict, keep: int) -> Path:
+def save(directory: Path, epoch: int, method, optimizers: dict, schedulers: dict, keep: int,
+         record: dict | None = None) -> Path:
+    """The epoch's checkpoint, and its metrics line (`record`, restored by a resume that lost it)."""
     state = {
         "epoch": epoch,
+        "record": record,
         "model": method.state_dict(),
         "optimizers": {name: opt.state_dict() for name, opt in optimizers.items()},
         "schedulers": {name: sched.state_dict() for name, sched in schedulers.items()},

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import os
 import random
+import zlib
+from contextlib import contextmanager
+from typing import Iterator
 
 import numpy as np
 import torch
@@ -89,3 +92,22 @@ def model_seed(seed: int, name: str) -> int:
     """A per-model seed, stable across processes (unlike hash()), so models in one study
     do not share random streams and training one alone gives the same result."""
     return (seed * 1_000_003 + sum((i + 1) * ord(c) for i, c in enumerate(name))) % 2**31
+
+
+def stream_seed(seed: int, purpose: str) -> int:
+    """A seed of its own for one consumer of randomness (`purpose`, e.g. "callbacks/3"),
+    derived from the run's seed and stable across processes."""
+    return (seed * 1_000_003 + zlib.crc32(purpose.encode())) % 2**31
+
+
+@contextmanager
+def own_rng(seed: int) -> Iterator[None]:
+    """Run a consumer of randomness on its own stream: the global generators (Python, numpy,
+    torch, CUDA) seeded with `seed` inside and given their state back after, so whatever it
+    draws never shifts the stream outside, and it draws the same in a fresh or resumed process."""
+    state = rng_state()
+    seed_everything(seed)
+    try:
+        yield
+    finally:
+        set_rng_state(state)

@@ -13,19 +13,26 @@ process's own CPU time) and runs with the cores left free, between 1 and the cei
 (one per core, or what an experiment gave the trial). A change needs two readings that
 agree, so a short burst elsewhere does not make it flap.
 
+A seed must give the same numbers whatever else the machine is doing, so the count adapts
+only where that provably changes no bit: while a model trains whose every layer is a matrix
+product (MKL in its strict reproducible mode, genlab/__init__.py) or elementwise, in float32
+on the CPU — the dense models, tested at 1–4 threads (tests/test_threads.py). Convolutions
+reduce in an order that depends on the thread count (≈1e-3 apart after an epoch), and so do
+bfloat16 products (oneDNN): such a model trains at the ceiling, fixed from its first step to
+its last, and so does everything outside training (evaluation, analyses, the feature
+network, ultralytics). `invariant` says which case a model is in, and why; the trainer
+records it (summary.json "reproducible", environment.json of the run).
+
 Only runs started through the study runner adapt (`setup_process`), and only when the
-thread count was not pinned (--threads, $GENLAB_THREADS). The dense models' numbers are
-bit-identical at any thread count (tests/test_threads.py) because genlab puts MKL in its
-strict reproducible mode (genlab/__init__.py; without it, AVX-512 CPUs split a product's
-inner dimension across threads and the last bits differ); convolutions on CPU are not
-(≈1e-3 apart after an epoch), nor are bfloat16 products (train.precision, oneDNN), so pin
---threads to reproduce a conv run or a bfloat16 model to the last digit.
+thread count was not pinned (--threads, $GENLAB_THREADS).
 """
 from __future__ import annotations
 
 import math
 import os
 import time
+from contextlib import contextmanager
+from typing import Iterator
 
 import torch
 
@@ -33,14 +40,52 @@ _STAT = "/proc/stat"
 _governor: "ThreadGovernor | None" = None
 
 
+# layers whose CPU kernels give the same bits at any thread count (with MKL's reproducible mode)
+INVARIANT_LAYERS = frozenset({"Linear", "Identity", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "ELU", "GELU", "SiLU",
+                              "Softplus", "Dropout", "Flatten", "Unflatten"})
+
+
 def adapt(ceiling: int | None = None, interval_s: float = 1.0) -> None:
-    """Let the thread count follow the load from now on (no-op where /proc/stat is missing)."""
+    """Let the thread count follow the load from now on, while a thread-invariant model trains
+    (`training`); no-op where /proc/stat is missing."""
     global _governor
     cores = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
     if not cores or _cpu_busy(cores) is None:
         _governor = None
         return
     _governor = ThreadGovernor(cores, ceiling or torch.get_num_threads(), interval_s)
+
+
+def invariant(method, device: torch.device, precision_name: str) -> tuple[bool, str]:
+    """Does training `method` give the same bits at any thread count? (yes/no, why)"""
+    if device.type != "cpu":
+        return False, (f"trained on {device.type}: its kernels are not guaranteed bit-identical from run to run "
+                       "(torch's deterministic algorithms cover most, not all)")
+    if precision_name != "float32":
+        return False, f"{precision_name} products (oneDNN) round differently at different thread counts"
+    if "STRICT" not in os.environ.get("MKL_CBWR", ""):
+        return False, "MKL's reproducible mode is off (MKL_CBWR was set to something else before genlab started)"
+    layers = {type(m).__name__ for m in method.modules() if not list(m.children())}
+    other = sorted(layers - INVARIANT_LAYERS)
+    if other:
+        return False, f"its {', '.join(other)} layers reduce in an order that depends on the thread count"
+    return True, "matrix products (MKL's reproducible mode) and elementwise layers only: the same bits at any thread count"
+
+
+@contextmanager
+def training(is_invariant: bool) -> Iterator[None]:
+    """The threads while one model trains: following the load if its numbers cannot change,
+    else the ceiling, fixed for the whole model; the ceiling again afterwards."""
+    if _governor is None:
+        yield
+        return
+    torch.set_num_threads(_governor.ceiling)
+    _governor.active = is_invariant
+    try:
+        yield
+    finally:
+        _governor.active = False
+        torch.set_num_threads(_governor.ceiling)
 
 
 def pin() -> None:
@@ -50,8 +95,8 @@ def pin() -> None:
 
 
 def poll() -> None:
-    """Called every training step; reads the load once per interval."""
-    if _governor is not None:
+    """Called every training step; reads the load once per interval (while a model that may adapt trains)."""
+    if _governor is not None and _governor.active:
         _governor.poll()
 
 
@@ -71,11 +116,11 @@ def used() -> list[int]:
 class ThreadGovernor:
     def __init__(self, cores: list[int], ceiling: int, interval_s: float):
         self.cores, self.ceiling, self.interval_s = cores, max(1, ceiling), interval_s
+        self.active = True  # False while a model trains whose numbers depend on the thread count
         self._pending: int | None = None
-        self._used = {torch.get_num_threads()}
+        torch.set_num_threads(self.ceiling)
+        self._used = {self.ceiling}
         self._mark = self._sample()
-        time.sleep(0.25)  # a first reading before training starts, so a busy machine is seen at once
-        self._decide(force=True)
 
     def poll(self) -> None:
         if time.monotonic() - self._mark[0] >= self.interval_s:
@@ -88,7 +133,7 @@ class ThreadGovernor:
     def _sample(self) -> tuple[float, float, float]:
         return time.monotonic(), _cpu_busy(self.cores) or 0.0, time.process_time()
 
-    def _decide(self, force: bool = False) -> None:
+    def _decide(self) -> None:
         now = self._sample()
         wall = now[0] - self._mark[0]
         others = max(0.0, (now[1] - self._mark[1]) - (now[2] - self._mark[2])) / max(wall, 1e-9)  # cores' worth
@@ -96,7 +141,7 @@ class ThreadGovernor:
         wanted = min(self.ceiling, max(1, len(self.cores) - math.floor(others + 0.5)))
         if wanted == torch.get_num_threads():
             self._pending = None
-        elif force or self._pending == wanted:
+        elif self._pending == wanted:
             torch.set_num_threads(wanted)
             self._used.add(wanted)
             self._pending = None

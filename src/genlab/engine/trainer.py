@@ -3,9 +3,15 @@
 `train` takes a built method, its data, a TrainConfig and callbacks. For each batch it
 steps the method's named optimisers in order (each `steps[name]` times) with the loss
 the method returns. Per epoch it evaluates on the validation data, runs the callbacks,
-appends a record to metrics.jsonl and TensorBoard, and writes a checkpoint. An
-interrupted run resumes from its newest good checkpoint and ends with the same weights
-as an uninterrupted one: shuffling is seeded per epoch and RNG state is checkpointed.
+writes a checkpoint and appends a record to metrics.jsonl and TensorBoard.
+
+An interrupted run resumes from its newest good checkpoint and ends with the same numbers
+as an uninterrupted one, wherever it was cut. Every consumer of randomness has its own
+stream derived from the seed: the data order a generator per epoch; the training's noise
+and dropout the global generators, whose state each checkpoint saves; validation and the
+callbacks (per-epoch FID, sample snapshots) their own seeded streams per epoch, so whatever
+they draw (or load lazily, in one process and not the other) never shifts the training's.
+The epoch's record is saved in its checkpoint too: a kill between the two writes loses no line.
 `fit(spec)` builds a registry model from a study's ModelSpec and trains it.
 """
 from __future__ import annotations
@@ -20,7 +26,7 @@ from typing import Callable, Protocol
 
 import torch
 
-from genlab import atomic, registry
+from genlab import atomic, interrupts, registry
 from genlab.config import ModelSpec, TrainConfig
 from genlab.engine import checkpoint, precision
 from genlab.engine import device as dev
@@ -94,20 +100,23 @@ def train(method: Method, data: TrainData, cfg: TrainConfig, model_dir: ModelDir
     schedulers = make_schedulers(optimizers, cfg, steps_per_epoch)
     state = checkpoint.load_latest(model_dir.checkpoints, method, optimizers, schedulers) if options.resume else None
     start = state["epoch"] + 1 if state else 1
-    records = _drop_records_after(model_dir, start - 1)
+    records = _drop_records_after(model_dir, start - 1, state)
     writer = _tensorboard(model_dir) if cfg.tensorboard else None
     for epoch in range(start, cfg.epochs + 1):
         wall0 = time.perf_counter()
         train_parts, seconds = train_epoch(method, optimizers, schedulers, train_data, cfg, seed + epoch,
                                            f"{name} {epoch}/{cfg.epochs}", options.progress)
-        val_parts = evaluate(method, val, cfg.eval_batch_size) if val is not None else {}
+        with dev.own_rng(dev.stream_seed(seed, f"validation/{epoch}")):
+            val_parts = evaluate(method, val, cfg.eval_batch_size) if val is not None else {}
         logs = {"train": train_parts, "val": val_parts}
-        extra = _run_callbacks(callbacks, method, epoch, model_dir, logs)
+        with dev.own_rng(dev.stream_seed(seed, f"callbacks/{epoch}")):
+            extra = _run_callbacks(callbacks, method, epoch, model_dir, logs)
         record = {"epoch": epoch, **logs, "extra": extra, "epoch_train_s": seconds,
                   "epoch_wall_s": time.perf_counter() - wall0, "images_per_s": len(train_data) / seconds,
                   "lr": {n: opt.param_groups[0]["lr"] for n, opt in optimizers.items()}, "threads": threads.used()}
-        checkpoint.save(model_dir.checkpoints, epoch, method, optimizers, schedulers, cfg.keep_checkpoints)
-        atomic.append_jsonl(model_dir.metrics, record)  # after the checkpoint: a resume never duplicates it
+        with interrupts.critical():  # a signal waits until both are written
+            checkpoint.save(model_dir.checkpoints, epoch, method, optimizers, schedulers, cfg.keep_checkpoints, record)
+            atomic.append_jsonl(model_dir.metrics, record)  # after the checkpoint: a resume never duplicates it
         records.append(record)
         _log_epoch(name, record, cfg.epochs, method, writer)
         if any(getattr(cb, "stop", False) for cb in callbacks):
@@ -129,12 +138,41 @@ def train_epoch(method: Method, optimizers: dict, schedulers: dict, data: Batche
     method.train()
     shuffle = torch.Generator().manual_seed(epoch_seed)  # the same order after a resume
     sums: dict[str, torch.Tensor] = defaultdict(lambda: torch.zeros((), device=_device(method)))
-    seen, start = 0, time.perf_counter()
     bar = tqdm(data.batches(cfg.batch_size, shuffle=True, generator=shuffle), total=math.ceil(len(data) / cfg.batch_size),
                desc=desc, disable=not progress, leave=False, mininterval=0.5, file=sys.stderr)
     update = make_step(method, optimizers, cfg, _device(method))
+    with threads.training(reproducibility(method, cfg)["any_thread_count"]):
+        seen, start = _steps(bar, update, method, schedulers, sums, desc)
+    seconds = time.perf_counter() - start
+    parts = {k: float(v) / max(seen, 1) for k, v in sums.items()}
+    _check_finite(parts, desc, "end")
+    return parts, seconds
+
+
+def reproducibility(method: Method, cfg: TrainConfig) -> dict:
+    """Whether the model trains to the same bits at any thread count, and why (engine/threads.py)."""
+    device = _device(method)
+    same, why = threads.invariant(method, device, precision.resolved_name(cfg.precision, device))
+    return {"any_thread_count": same, "why": why}
+
+
+def _reproducible(method: Method, cfg: TrainConfig, records: list[dict], device) -> dict:
+    """summary.json's "reproducible": would the same seed give these bits again on this machine?"""
+    rep = reproducibility(method, cfg)
+    used = sorted({t for r in records for t in r.get("threads", [])})
+    rep["threads"] = used
+    rep["bit_reproducible"] = torch.device(device).type == "cpu" and (rep["any_thread_count"] or len(used) <= 1)
+    if rep["bit_reproducible"] and not rep["any_thread_count"]:
+        rep["why"] += f"; trained at {used[0] if used else '?'} thread(s) throughout, so the same count gives the same bits"
+    return rep
+
+
+def _steps(bar, update, method: Method, schedulers: dict, sums: dict, desc: str) -> tuple[int, float]:
+    """The epoch's optimiser steps; (images seen, start time)."""
+    seen, start = 0, time.perf_counter()
     for step, (x, y) in enumerate(bar):
         threads.poll()  # fewer CPU threads while other processes use cores (engine/threads.py)
+        interrupts.check()  # a signal whose KeyboardInterrupt some library swallowed still stops here
         for name, loss in update(x, y).items():
             _accumulate(sums, method.loss_name(name), loss, len(x))
         for scheduler in schedulers.values():
@@ -144,10 +182,7 @@ def train_epoch(method: Method, optimizers: dict, schedulers: dict, data: Batche
             current = {k: float(v) / seen for k, v in sums.items()}
             _check_finite(current, desc, step)
             bar.set_postfix({k: f"{v:.4g}" for k, v in list(current.items())[:3]})
-    seconds = time.perf_counter() - start
-    parts = {k: float(v) / max(seen, 1) for k, v in sums.items()}
-    _check_finite(parts, desc, "end")
-    return parts, seconds
+    return seen, start
 
 
 @torch.no_grad()
@@ -195,11 +230,15 @@ def _run_callbacks(callbacks, method: Method, epoch: int, model_dir: ModelDir, l
     return extra
 
 
-def _drop_records_after(model_dir: ModelDir, epoch: int) -> list[dict]:
-    """Forget metric lines of epochs the resumed checkpoint does not contain."""
+def _drop_records_after(model_dir: ModelDir, epoch: int, state: dict | None) -> list[dict]:
+    """Forget metric lines of epochs the resumed checkpoint does not contain; restore the
+    checkpoint's own epoch line where a kill came between the two writes."""
     records = model_dir.read_metrics()
     kept = [r for r in records if r.get("epoch", 0) <= epoch]
-    if len(kept) != len(records) or (epoch == 0 and model_dir.metrics.exists()):
+    saved = (state or {}).get("record")
+    if saved and saved.get("epoch") == epoch and all(r.get("epoch") != epoch for r in kept):
+        kept.append(saved)
+    if kept != records or (epoch == 0 and model_dir.metrics.exists()):
         atomic.write_jsonl(model_dir.metrics, kept)
     return kept
 
@@ -242,6 +281,7 @@ def _finish(method: Method, data: TrainData, records: list[dict], cfg: TrainConf
         "final": {"train": last["train"], "val": last["val"], "test": test},
         "device": str(device),
         "precision": precision.resolved_name(cfg.precision, device),  # what train.precision meant here
+        "reproducible": _reproducible(method, cfg, records, device),
     }
     method.cpu()
     if save_final:

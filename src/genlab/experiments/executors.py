@@ -118,9 +118,46 @@ def _start(job: TrialJob, threads: int, gpu: int | None) -> subprocess.Popen:
     if gpu is not None:
         env["CUDA_VISIBLE_DEVICES"] = str(gpu)
     job.log.parent.mkdir(parents=True, exist_ok=True)
+    wait_for_writer(job.out)
     with open(job.log, "ab") as log:
         return subprocess.Popen(trial_command([*job.argv, "--threads", str(threads)]), stdout=log,
-                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
+                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
+                                preexec_fn=die_with(os.getpid()))
+
+
+def die_with(parent: int):
+    """A trial ends with the experiment's process, however that ends (SIGKILL included): the
+    kernel sends it SIGTERM (Linux's parent-death signal), which genlab treats as Ctrl-C, so
+    the trial stays resumable instead of running on as an orphan. Elsewhere: nothing."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    try:  # loaded here, in the parent: the forked child only makes the call
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+    def arm() -> None:
+        prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        if os.getppid() != parent:  # the parent died before the signal was armed
+            os._exit(143)
+    return arm
+
+
+def wait_for_writer(out: Path, patience_s: float = 120.0) -> None:
+    """A trial folder still written by a live process (the trial of a killed experiment, still
+    cleaning up after its SIGTERM): wait for it rather than call the resumed trial failed."""
+    from genlab import atomic
+    from genlab.runs import LOCK_NAME
+
+    lock, deadline = Path(out) / LOCK_NAME, time.monotonic() + patience_s
+    pid = atomic.lock_holder(lock)
+    if pid:
+        print(f"genlab: waiting for process {pid}, still writing {out}, to finish", file=sys.stderr)
+    while pid and time.monotonic() < deadline:
+        time.sleep(0.2)
+        pid = atomic.lock_holder(lock)
 
 
 def finished(job: TrialJob, returncode, seconds: float) -> Outcome:

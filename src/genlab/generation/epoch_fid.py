@@ -6,6 +6,8 @@ the small feature CNN over them (about a second for 2,000 images on 2 cores).
 """
 from __future__ import annotations
 
+import functools
+
 import torch
 
 from genlab.generation.features import FeatureNet, FeatureNetConfig, extract, load_or_train, reference_features
@@ -19,7 +21,9 @@ class EpochFID:
     """`on_epoch_end` returns {"epoch_fid": FID of n samples vs the test set, "epoch_fid_n": n}.
 
     The same noise seed every epoch, so the curve shows the model changing, not the noise.
-    A model whose sampler is a mixture on its codes (a plain autoencoder) is measured through
+    A model that samples in steps (diffusion, flow) is sampled with `steps` of them when given
+    (a per-epoch curve need not pay for the final sampler's steps). A model whose sampler is a
+    mixture on its codes (a plain autoencoder) is measured through
     the sampler `genlab evaluate` gives it — fitted to its codes of `train_images` (uint8
     N×C×H×W), refitted each epoch on `fit_images` of them, seeded (a full-covariance fit costs
     O(n·K·D²) per iteration) — when those are given, else skipped (empty dict). Nothing here
@@ -30,8 +34,8 @@ class EpochFID:
 
     def __init__(self, data, n: int = 2000, seed: int = 4321, every: int = 1,
                  feature_net: FeatureNetConfig = FeatureNetConfig(), progress: bool = True,
-                 train_images: torch.Tensor | None = None, fit_images: int = 2000) -> None:
-        self.data, self.n, self.seed, self.every = data, n, seed, every
+                 train_images: torch.Tensor | None = None, fit_images: int = 2000, steps: int | None = None) -> None:
+        self.data, self.n, self.seed, self.every, self.steps = data, n, seed, every, steps
         self.feature_config, self.progress = feature_net, progress
         self.train_images, self.fit_images = train_images, fit_images
         self._fnet: FeatureNet | None = None
@@ -70,7 +74,10 @@ class EpochFID:
         """A callable giving (sample, seeded generator), or None for a model that cannot generate here."""
         if method.sampling == "prior":
             device = next(method.parameters()).device
-            return lambda: (method.sample, torch.Generator(device=device).manual_seed(self.seed))
+            sample = method.sample
+            if self.steps is not None and "iterative" in method.capabilities():  # a cheaper sampler per epoch
+                sample = functools.partial(method.sample, steps=self.steps)
+            return lambda: (sample, torch.Generator(device=device).manual_seed(self.seed))
         if method.sampling != "codes" or self.train_images is None:
             return None
 

@@ -183,11 +183,14 @@ def _evaluate_model(run, config, spec, fnet, reference, n, opts):
     method, sampler = build_sampler(run, config, spec.name, opts.sampler, opts.seed)
     if sampler is None:
         return None, None
+    drawn = time.perf_counter()
     images = samplers.draw(sampler, n, opts.seed, opts.sampler.batch_size)  # uint8 n×C×H×W
+    per_1000 = (time.perf_counter() - drawn) / n * 1000  # the sampler's own cost, before any feature pass
     # "prior": the prior of a model whose prior is a setting (a GAN's), compared across priors in the report
     entry = {"title": spec.title, "sampler": sampler.description, "prior": method.prior if method.prior_choice else None,
              **all_metrics(reference, FeatureSet(*extract(fnet.net, images)), opts.metrics)}
     entry["seconds"] = round(time.perf_counter() - t0, 1)
+    entry["sample_s_per_1000"] = per_1000
     samplers.save_grid(run.figure(figures.SAMPLES_FIGURE.format(name=spec.name)), images[:100], f"{spec.title}: {sampler.description}")
     _say(opts, f"{spec.name}: FID {entry['fid']:.3f}, KID {entry['kid']:.4f}, P {entry['precision']:.3f}, "
                f"R {entry['recall']:.3f}, IS {entry['is']:.2f} ({entry['seconds']} s)")

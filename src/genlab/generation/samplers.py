@@ -44,9 +44,10 @@ class PriorSampler:
         self.description = _prior_description(trained, prior)
 
     @torch.no_grad()
-    def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+    def sample(self, n: int, generator: torch.Generator | None = None, **options) -> torch.Tensor:
+        """n×C×H×W; `options` go to the model's own sample (e.g. steps= of an iterative model)."""
         kwargs = {"prior": self.prior} if self.prior else {}
-        return self.method.sample(n, generator=generator, **kwargs)
+        return self.method.sample(n, generator=generator, **kwargs, **options)
 
 
 def _prior_description(trained: str | None, chosen: str | None) -> str:

@@ -1,10 +1,14 @@
 """The generation benchmark: every generative model genlab has — report 000's dense VAE and
 GANs, a DCGAN, a WGAN-GP, report 004's conv VAE and a conv VAE for generation, AE-64
-sampled through a Gaussian mixture — trained on the same data under one declared budget
+sampled through a Gaussian mixture, a DDPM and flow matching on a U-Net, and class-conditional
+members of three families (a DCGAN, a VAE, flow matching with classifier-free guidance) —
+trained on the
+same data under one declared budget
 (the study file's `train:`), ranked by FID, KID, precision, recall and IS beside the
 real-data floor.
 
-The study is parts: generation quality and its ranking, samples from fixed noise with the
+The study is parts: generation quality and its ranking, the cost of sampling (quality against
+sampler steps, beside the one-step models), samples from fixed noise with the
 per-epoch FID of every model (the autoencoder's through its mixture), latent interpolation,
 VAE loss parts, loss curves and the FLOP floor. Every number and setting a sentence names
 is read from the run's config and results.
@@ -14,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from genlab.analyses.base import ReportView
+from genlab.analyses.conditional_generation import ConditionalGeneration
 from genlab.analyses.flop_floor import FlopFloor
 from genlab.analyses.generation_quality import GenerationQuality
 from genlab.analyses.generation_ranking import GenerationRanking
@@ -21,6 +26,7 @@ from genlab.analyses.latent_interpolation import LatentInterpolation
 from genlab.analyses.loss_curves import LossCurves
 from genlab.analyses.reconstruction_kl import ReconstructionKL
 from genlab.analyses.samples import Samples
+from genlab.analyses.sampling_cost import SamplingCost
 from genlab.report.page import Section, Text
 from genlab.studies.model_study import ModelStudy
 from genlab.studies.overview_tables import data_sentence, losses_sentence, models_table
@@ -36,8 +42,8 @@ class GenStudy(ModelStudy):
     kind = "gen"
     title = "Generation benchmark — genlab's generative models"
     Settings = GenSettings
-    analyses = (GenerationRanking(), GenerationQuality(), Samples(), LatentInterpolation(), ReconstructionKL(),
-                LossCurves(), FlopFloor())
+    analyses = (GenerationRanking(), GenerationQuality(), SamplingCost(), ConditionalGeneration(), Samples(),
+                LatentInterpolation(), ReconstructionKL(), LossCurves(), FlopFloor())
     headlines = (("generation:fid", "FID"), ("generation:recall", "recall"))
 
     def overview(self, view: ReportView) -> list[Section]:

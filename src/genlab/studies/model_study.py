@@ -135,6 +135,15 @@ class ModelStudy:
             analysis.check(config, settings.analyses[analysis.key], facts)
         return plan_analyses(self.analyses, settings, caps, labelled=bool(facts.classes))
 
+    def check_memory(self, config: StudyConfig, device) -> None:
+        """Every model's training batch against the memory free on `device` (engine/memory.py)."""
+        from genlab.engine import memory
+
+        facts = load_facts(config.data)
+        models = MetaModels(config, facts.shape, len(facts.classes) if facts.classes else None)
+        for spec in config.models:
+            memory.check(models[spec.name], facts.shape, spec.train, f"models.{spec.name}", device)
+
     # ------------------------------------------------------------ the study
     def run(self, ctx: StudyContext) -> None:
         from genlab.data.splits import make_splits

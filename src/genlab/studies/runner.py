@@ -2,11 +2,12 @@
 tables from that folder alone."""
 from __future__ import annotations
 
+import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from genlab import atomic
+from genlab import atomic, interrupts
 from genlab import config as cfgmod
 from genlab import registry, run_record, runs, tracking
 from genlab.config import StudyConfig
@@ -29,10 +30,12 @@ def run_study(config: StudyConfig, out: Path | None, runtime: Runtime) -> RunDir
     from genlab.engine.device import setup_process
 
     setup_process(threads=runtime.threads)  # after the checks: determinism's setup imports torch's compiler (seconds)
+    interrupts.check()  # a signal during the imports above whose KeyboardInterrupt a library swallowed
     run = prepare(out, cfgmod.to_dict(config), runtime.resume)
     try:
         print(f"genlab: run folder {run.path}", file=sys.stderr)
         execute(study, StudyContext(config=config, run=run, runtime=runtime, options=options))
+        record_reproducibility(run.path)  # environment.json: would this seed give these bits again?
         path = build_report(run)
     except BaseException:
         if runs.discard_if_unstarted(run):
@@ -46,6 +49,31 @@ def run_study(config: StudyConfig, out: Path | None, runtime: Runtime) -> RunDir
         run_id = tracking.log_run(run.path)
         print(f"genlab: logged to MLflow ({tracking.tracking_uri()}) as run {run_id}", file=sys.stderr)
     return run
+
+
+def record_reproducibility(run_path: Path) -> dict:
+    """environment.json's "reproducible" (shown on the page): would this seed give these bits
+    again on this machine? True only if every trained model says so (summary.json, written
+    by the trainer: engine/threads.py decides which models may change threads mid-run)."""
+    models = {}
+    for summary in sorted(Path(run_path).glob("models/*/summary.json")):
+        try:
+            rep = json.loads(summary.read_text()).get("reproducible")
+        except (OSError, ValueError):
+            rep = None
+        if isinstance(rep, dict):
+            models[summary.parent.name] = rep
+    record = {"bit_reproducible": bool(models) and all(r.get("bit_reproducible") for r in models.values()),
+              "models": {name: {"bit_reproducible": bool(r.get("bit_reproducible")), "why": r.get("why", ""),
+                                "threads": r.get("threads", [])} for name, r in models.items()}}
+    path = Path(run_path) / "environment.json"
+    try:
+        info = json.loads(path.read_text())
+    except (OSError, ValueError):
+        info = {}
+    if isinstance(info, dict) and info.get("reproducible") != record:
+        atomic.write_json(path, {**info, "reproducible": record})
+    return record
 
 
 def check_study(config: StudyConfig, runtime: Runtime):
@@ -66,6 +94,8 @@ def check_study(config: StudyConfig, runtime: Runtime):
     _check_step_device(config, device)
     options = study.settings(config)
     study.preflight(config)
+    if hasattr(study, "check_memory"):  # a batch the machine cannot hold: refused, not OOM-killed
+        study.check_memory(config, device)
     return study, options
 
 
