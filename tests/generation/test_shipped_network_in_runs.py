@@ -1,5 +1,6 @@
 """A quick run of the shipped studies on Fashion-MNIST trains no feature network: the real CLI
-(`genlab run dense --quick`, `genlab run gen --quick`, tiny subsets, a fresh cache) measures
+(`genlab run dense --quick`, tiny subsets, a fresh cache; `gen` asks for the same network:
+test_canonical_network.py) measures
 its FIDs with the network genlab ships (fmnist-v1), and its metrics.json and report name it.
 The cache then holds only features derived from the shipped network, no trained one."""
 from __future__ import annotations
@@ -17,10 +18,6 @@ COMMON = ["--set", "data.train_subset=400", "--set", "data.val_size=100", "--set
           "--set", "analysis.generation.epoch_fid_n=100"]
 STUDIES = {
     "dense": ["--set", "analysis.latent_2d.scatter_points=200"],
-    "gen": ["--set", "analysis.latent_interpolation.pairs=2", "--set", "analysis.latent_interpolation.steps=4",
-            "--set", "models.dcgan.params.width=8", "--set", "models.wgan_gp.params.width=8",
-            "--set", "models.wgan_gp.train.steps={critic: 2}", "--set", "models.conv_vae_gen.params.width=8",
-            "--set", "models.gan_normal.params.g_hidden=[64]", "--set", "models.gan_uniform.params.g_hidden=[64]"],
 }
 
 
