@@ -17,7 +17,8 @@ def register(sub) -> None:
     p.set_defaults(func=_run)
 
     r = sub.add_parser("report", help="rebuild report.html of a run or experiment folder from its files")
-    r.add_argument("run_dir", type=Path)
+    r.add_argument("run_dir", type=Path, metavar="FOLDER", help="a run folder (genlab run) or an experiment folder "
+                                                                 "(--seeds, sweep); report.html is rewritten in it")
     r.add_argument("--linked-images", action="store_true",
                    help="link figures/*.png instead of embedding them (a smaller page that needs its folder)")
     r.set_defaults(func=_report)
@@ -35,8 +36,12 @@ def add_experiment_arguments(p) -> None:
 
 
 def add_study_arguments(p) -> None:
-    p.add_argument("study", help="shipped study name (dense, conv, kitti) or path to a study YAML")
-    p.add_argument("--out", type=Path, help="run folder (default runs/<study>-<timestamp>)")
+    from genlab.config import shipped_studies
+
+    p.add_argument("study", help=f"a shipped study ({', '.join(shipped_studies())}; `genlab studies` describes them) "
+                                 "or the path of a study YAML")
+    p.add_argument("--out", type=Path, help="the run or experiment folder to write (default: runs/<study>-<timestamp> "
+                                            "under the current folder)")
     p.add_argument("--quick", action="store_true", help="apply the study's quick settings (fewer epochs, subsets)")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a study setting, e.g. --set train.epochs=3 (repeatable)")
