@@ -33,18 +33,18 @@ LINEAR_END = 0.01  # a linear schedule ends at lr·0.01 (ultralytics' default `l
 class TrainConfig:
     """How one model is optimised. Study-level values are defaults for every model."""
 
-    epochs: int = 10
-    batch_size: int = 32
+    epochs: int = 10  # passes over the training images
+    batch_size: int = 32  # images per optimiser step
     optimizer: str = "adam"  # adam | adamw | sgd, for every named optimiser of the model
-    lr: float = 1e-3
+    lr: float = 1e-3  # learning rate (the peak of a schedule)
     betas: tuple[float, float] = (0.9, 0.999)  # adam / adamw
     momentum: float = 0.9  # sgd
-    weight_decay: float = 0.0
+    weight_decay: float = 0.0  # L2 penalty (adam, sgd) or decoupled decay (adamw)
     schedule: str = "constant"  # lr per step: constant | linear (to lr·0.01) | cosine (to 0) | onecycle (peak = lr)
     steps: dict[str, int] = field(default_factory=dict)  # steps per batch of a named optimiser, e.g. {critic: 5}
-    eval_batch_size: int = 1000
+    eval_batch_size: int = 1000  # images per forward pass when measuring validation and test losses
     keep_checkpoints: int = 2  # epoch checkpoints kept on disk (the newest ones)
-    tensorboard: bool = True
+    tensorboard: bool = True  # write TensorBoard logs under models/NAME/tensorboard
     step: str = "auto"  # auto (= eager) | eager | cuda_graph (opt-in, GPU only: engine/step.py)
     precision: str = "float32"  # float32 | bfloat16 (mixed) | auto (bfloat16 where the device has bf16 matrix units)
 
@@ -75,8 +75,8 @@ class ModelSpec:
     name: str  # label in the run folder and report, e.g. "ae64"
     model: str  # registry key, e.g. "dense_ae"
     title: str = ""  # the name pages show; `{param}` is filled from params, e.g. "VAE-{latent_dim}" → VAE-16
-    params: dict[str, Any] = field(default_factory=dict)
-    train: TrainConfig = field(default_factory=TrainConfig)
+    params: dict[str, Any] = field(default_factory=dict)  # the registry entry's constructor arguments (`genlab models NAME`)
+    train: TrainConfig = field(default_factory=TrainConfig)  # this model's training; wins over the study's train:
 
     def __post_init__(self) -> None:
         _require(self.name.isidentifier() and self.name.isascii() and len(self.name) <= 64,
@@ -135,13 +135,13 @@ class ComparisonSpec:
 class StudyConfig:
     """A whole study: data, models, study-specific analysis options."""
 
-    study: str  # which study runner (see genlab.studies.STUDIES)
-    title: str = ""
-    seed: int = 0
-    data: DataConfig = field(default_factory=DataConfig)
-    models: list[ModelSpec] = field(default_factory=list)
-    analysis: dict[str, Any] = field(default_factory=dict)  # validated by the study's own dataclass
-    comparisons: list[ComparisonSpec] = field(default_factory=list)  # tested over seeds by experiments
+    study: str  # which study runs it: dense, conv, kitti, gen (genlab.studies.STUDIES)
+    title: str = ""  # the report's heading (default: the study's own)
+    seed: int = 0  # seeds the data split, initialisation and shuffling: same seed, same numbers
+    data: DataConfig = field(default_factory=DataConfig)  # which images (below)
+    models: list[ModelSpec] = field(default_factory=list)  # the models to train, each with a name, a registry model, params, train
+    analysis: dict[str, Any] = field(default_factory=dict)  # each analysis's settings, by key (below, per study)
+    comparisons: list[ComparisonSpec] = field(default_factory=list)  # differences tested over seeds (--seeds N)
     quick_run: bool = False  # set when the study file's `quick:` block was applied (--quick): every page says so
 
     def __post_init__(self) -> None:
