@@ -75,7 +75,7 @@ class Run:
         table = epoch_table(RunDir(self.path).model(self._check(model)).read_metrics())
         return pd.DataFrame(table.rows, columns=table.header)
 
-    def model(self, name: str, device: str = "cpu"):
+    def model(self, name: str, device: str = "cpu") -> "TrainedModel":
         """The trained model `name`, in eval mode, on `device`.
 
         Args:
@@ -83,8 +83,8 @@ class Run:
             device: "cpu" or "cuda".
 
         Returns:
-            A `TrainedModel` (encode / decode / reconstruct / sample, as the model has them; the
-            genlab Method itself is `.method`); for the kitti study, an ultralytics YOLO object.
+            A `TrainedModel` (encode / decode / reconstruct / sample, as the model has them;
+                the genlab Method itself is `.method`); for the kitti study, an ultralytics YOLO object.
         """
         from genlab.runs import RunDir
 
@@ -230,7 +230,7 @@ class Experiment:
         return f"genlab.Experiment({str(self.path)!r})"
 
 
-def open(path) -> Run | Experiment:  # noqa: A001 — genlab.open(folder) reads as intended
+def open(path: str | Path) -> Run | Experiment:  # noqa: A001 — genlab.open(folder) reads as intended
     """A run folder or an experiment folder written earlier (by the CLI or `genlab.run`).
 
     Args:
@@ -244,7 +244,7 @@ def open(path) -> Run | Experiment:  # noqa: A001 — genlab.open(folder) reads 
     return Experiment(path) if is_experiment(Path(path)) else Run(path)
 
 
-def run(study: str, out=None, quick: bool = False, seed: int | None = None, overrides: list[str] = (),
+def run(study: str, out: str | Path | None = None, quick: bool = False, seed: int | None = None, overrides: list[str] = (),
         device: str = "auto", seeds: int | None = None, jobs: int | None = None, progress: bool = False) -> Run | Experiment:
     """`genlab run` from Python: the same checks, the same run folder and report.
 

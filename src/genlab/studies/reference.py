@@ -63,17 +63,23 @@ def _allowed(cls) -> dict[str, str]:
         if isinstance(values, (tuple, list)):
             found[name] = ", ".join(map(str, values))
     for cond, name in REQUIRE.findall(source):
-        if name not in found and " in " not in cond:
-            found[name] = re.sub(r"self\.", "", cond).replace("|", "or")
+        if name not in found and " in " not in cond and "(" not in cond and not cond.strip().endswith("is None"):
+            text = re.sub(r"self\.", "", cond)
+            found[name] = re.sub(r"\b[A-Z][A-Z_]+\b", lambda m: _constant(module, m.group(0)), text)
     for name, low, high, what in LIMIT.findall(module_source):
         found.setdefault(name, f"{low.strip()} to {high.strip()} ({what})")
     return found
 
 
+def _constant(module, name: str) -> str:
+    value = getattr(module, name, None)
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else name
+
+
 def _type(hint) -> str:
     text = getattr(hint, "__name__", None) if not typing.get_args(hint) else None
     text = text or re.sub(r"\b[a-z_]+(\.[a-z_]+)+\.", "", str(hint).replace("typing.", ""))
-    return text.replace(" | NoneType", " or null").replace("Any", "any")
+    return text.replace(" | NoneType", " or null").replace(" | None", " or null").replace("Any", "any")
 
 
 def keys(cls, prefix: str) -> list[Key]:
