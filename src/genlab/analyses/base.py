@@ -24,7 +24,7 @@ from genlab.runs import RunDir
 class AnalysisSettings:
     """Every analysis's settings have these; an analysis adds its own fields."""
 
-    enabled: bool = True
+    enabled: bool = True  # run this analysis; false leaves it out (its section too)
 
 
 def within(settings, key: str, limits: dict[str, tuple[float, float, str]]) -> None:

@@ -101,7 +101,8 @@ def assess(label: str, titles: tuple[str, str], test: PairedTest, better: str = 
     d = test.difference
     quoted = f" {_quoted(claim)}." if claim else ""
     if d.n == 1:
-        return Judgement(UNTESTED, f"{label}: {a_title} − {b_title} = {d.mean:+.4g} from one seed — untested.{quoted}")
+        return Judgement(UNTESTED, f"{label}: {a_title} − {b_title} = {d.mean:+.4g} from one seed — untested (--seeds 3 "
+                                   f"tests it).{quoted}")
     if test.constant_difference:
         return _no_spread(label, titles, test, better, claim)
     p_holm = test.p_value if p_holm is None else p_holm
