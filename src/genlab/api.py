@@ -122,6 +122,9 @@ def _owner(metric: str, titles: dict[str, str]) -> tuple[str, str]:
     for model, title in sorted(titles.items(), key=lambda t: -len(t[1])):
         if f".{title}." in metric or metric.endswith(f".{title}"):
             return model, metric.replace(f".{title}", ".{title}", 1)
+    for model in sorted(titles, key=len, reverse=True):  # keyed by the model's name
+        if f".{model}." in metric or metric.endswith(f".{model}"):
+            return model, metric
     return "run", metric
 
 

@@ -75,9 +75,9 @@ class ConvStudy(ModelStudy):
                          rep.get("train_loss"), f["val"].get(key), rep.get("val_loss"), f["test"].get(key),
                          s["wall_time_s"]])
         table = Table(["model", "loss", "epochs", "batch", "parameters", "train loss", "report train", "val loss",
-                       "report val", "test loss", "wall time (s)"], rows, f"Table 4 of {self.source} beside ours (last epoch)",
+                       "report val", "test loss", "wall time (s)"], rows, f"Table 4 of {view.source} beside ours (last epoch)",
                       kinds=[None] * 5 + ["loss"] * 5 + ["seconds"])
-        return Section(f"Overview: training, ours beside {self.source}", [Text(text), table])
+        return Section(f"Overview: training, ours beside {view.source}", [Text(text), table])
 
     def _timing(self, view: ReportView) -> Section:
         rows = [[view.title(n), s["train_time_s"], s["wall_time_s"], s["images_per_s"], device_text(s)]
