@@ -10,7 +10,7 @@ export GENLAB_REQUIRE_CHROMIUM=1
 uv run pytest -q "$@"
 
 CORE=(tests/test_config.py tests/test_engine.py tests/test_models.py tests/test_trainer_options.py tests/test_idx.py
-      tests/test_report_export.py tests/experiments/test_stats.py tests/experiments/test_run_metrics.py
+      tests/test_report_export.py tests/experiments/test_stats.py tests/test_run_record.py
       tests/experiments/test_verdicts.py)
 py312=$(uv python find 3.12 2>/dev/null || ls "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.12*/bin/python3.12 2>/dev/null | head -1 || true)
 if [ "${GENLAB_PY312:-}" != skip ] && [ $# -eq 0 ] && [ -n "$py312" ]; then
