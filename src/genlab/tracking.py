@@ -43,6 +43,14 @@ def tracking_uri() -> str:
     return uri
 
 
+def ui_command() -> str:
+    """The command that shows this store in MLflow's web UI. MLflow 3's server refuses a file
+    store unless asked (MLFLOW_ALLOW_FILE_STORE), which genlab's default ./mlruns is."""
+    uri = tracking_uri()
+    optin = "MLFLOW_ALLOW_FILE_STORE=true " if uri.startswith("file:") or "://" not in uri else ""
+    return f"{optin}mlflow ui --backend-store-uri {uri}"
+
+
 def create_experiment(name: str) -> None:
     """Create the MLflow experiment once, in the process that starts the trials: trials that
     log at the same moment would otherwise each create one of that name (the file store does

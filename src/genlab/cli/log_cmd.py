@@ -24,7 +24,7 @@ def _log(args) -> int:
     for run in runs:
         run_id = tracking.log_run(run, experiment=experiment)
         print(f"genlab: logged {run} to MLflow ({tracking.tracking_uri()}) as run {run_id}", file=sys.stderr)
-    print(f"genlab: see them with `mlflow ui --backend-store-uri {tracking.tracking_uri()}`", file=sys.stderr)
+    print(f"genlab: see them with `{tracking.ui_command()}`", file=sys.stderr)
     return 0
 
 

@@ -45,7 +45,8 @@ def run_study(config: StudyConfig, out: Path | None, runtime: Runtime) -> RunDir
     print(f"genlab: report written to {path}", file=sys.stderr)
     if runtime.mlflow:
         run_id = tracking.log_run(run.path)
-        print(f"genlab: logged to MLflow ({tracking.tracking_uri()}) as run {run_id}", file=sys.stderr)
+        print(f"genlab: logged to MLflow ({tracking.tracking_uri()}) as run {run_id}; see it with `{tracking.ui_command()}`",
+              file=sys.stderr)
     return run
 
 
