@@ -33,7 +33,7 @@ from genlab.studies.overview_tables import data_sentence, device_text, losses_se
 class ConvSettings:
     """The study's own keys under `analysis:` (each analysis has its own mapping beside them)."""
 
-    reported: dict[str, dict] = field(default_factory=dict)  # report 004's tables 4 and 5, by model name
+    reported: dict[str, dict] = field(default_factory=dict)  # tables 4 and 5 of Bastos & Cordeiro (2024), by model name
 
     def __post_init__(self) -> None:
         bad = [k for k, v in self.reported.items() if not isinstance(v, dict)]

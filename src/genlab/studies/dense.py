@@ -38,12 +38,12 @@ def _require(ok: bool, message: str) -> None:
 class DenseSettings:
     """The study's own keys under `analysis:` (each analysis has its own mapping beside them)."""
 
-    reported: dict[str, dict] = field(default_factory=dict)  # report 000's numbers, by model name
-    reported_note: str = ""  # how report 000 measured them (shown under the overview)
+    reported: dict[str, dict] = field(default_factory=dict)  # Freitas & Rodrigues (2023)'s numbers, by model name
+    reported_note: str = ""  # how the source report (Freitas & Rodrigues, 2023) measured them (shown under the overview)
 
     def __post_init__(self) -> None:
         for name, numbers in self.reported.items():
-            _require(isinstance(numbers, dict), f"analysis.reported.{name} must be a mapping of report 000's numbers, "
+            _require(isinstance(numbers, dict), f"analysis.reported.{name} must be a mapping of the source report's numbers, "
                                                 f"e.g. {{time_s: 82.9, loss: 0.044}}")
             unknown = [k for k in numbers if k not in REPORTED_KEYS]
             _require(not unknown, f"analysis.reported.{name}.{unknown[0] if unknown else ''} is not a known reported "
