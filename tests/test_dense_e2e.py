@@ -76,7 +76,7 @@ def test_report_shows_every_figure_and_reported_numbers(dense_run):
     assert "Generation quality" in html and "real-data floor" in html
     assert "Figure missing" not in html
     assert re.search(r"Not in this analysis, which needs [^<]*: GAN-64, normal prior; GAN-64, uniform prior\.", html)  # skipped models are named, once
-    assert "The source report (report 000) judged GAN-64, uniform prior worse than GAN-64, normal prior by eye" in html
+    assert "The source report (Freitas &amp; Rodrigues, 2023) judged GAN-64, uniform prior worse than GAN-64, normal prior by eye" in html
 
 
 def test_report_rebuilds_from_folder_alone(dense_run):

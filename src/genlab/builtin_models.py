@@ -209,14 +209,14 @@ _GUIDED = {"ema_decay": d.number(0, 0.99999), "conditional": d.flag, "label_drop
            "guidance": d.number(0, 100), "sample_steps": d.integer(1, 100_000)}
 
 BUILTIN: dict[str, ModelEntry] = {
-    "dense_ae": ModelEntry(dense_ae, _DENSE_AE, "dense autoencoder (report 000)"),
+    "dense_ae": ModelEntry(dense_ae, _DENSE_AE, "dense autoencoder (Freitas & Rodrigues, 2023)"),
     "dense_dae": ModelEntry(dense_dae, {**_DENSE_AE, "noise_factor": NOISE}, "dense denoising autoencoder"),
-    "dense_vae": ModelEntry(dense_vae, {**_VAE, "hidden": d.nonempty_widths}, "dense VAE (report 000)"),
+    "dense_vae": ModelEntry(dense_vae, {**_VAE, "hidden": d.nonempty_widths}, "dense VAE (Freitas & Rodrigues, 2023)"),
     "dense_gan": ModelEntry(dense_gan, {**_GAN, "g_hidden": d.widths, "d_hidden": d.widths},
-                            "dense GAN, non-saturating loss (report 000)"),
-    "conv_ae": ModelEntry(conv_ae, _CONV_AE, "convolutional autoencoder (report 004, table 1)"),
+                            "dense GAN, non-saturating loss (Freitas & Rodrigues, 2023)"),
+    "conv_ae": ModelEntry(conv_ae, _CONV_AE, "convolutional autoencoder (Bastos & Cordeiro, 2024, table 1)"),
     "conv_dae": ModelEntry(conv_dae, {**_CONV_AE, "noise_factor": NOISE}, "convolutional denoising autoencoder"),
-    "conv_vae": ModelEntry(conv_vae, _VAE, "convolutional VAE (report 004, table 2)"),
+    "conv_vae": ModelEntry(conv_vae, _VAE, "convolutional VAE (Bastos & Cordeiro, 2024, table 2)"),
     "dcgan": ModelEntry(dcgan, {**_GAN, "width": d.width}, "DCGAN (Radford et al. 2016)"),
     "wgan_gp": ModelEntry(wgan_gp, {**_GAN, "width": d.width, "critic_norm": d.choice(*d.CRITIC_NORMS),
                                     "gp_weight": d.number(0, 1000)}, "WGAN-GP (Gulrajani et al. 2017)"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,18 +35,18 @@ LINEAR_END = 0.01  # a linear schedule ends at lr·0.01 (ultralytics' default `l
 class TrainConfig:
     """How one model is optimised. Study-level values are defaults for every model."""
 
-    epochs: int = 10
-    batch_size: int = 32
+    epochs: int = 10  # passes over the training images
+    batch_size: int = 32  # images per optimiser step
     optimizer: str = "adam"  # adam | adamw | sgd, for every named optimiser of the model
-    lr: float = 1e-3
+    lr: float = 1e-3  # learning rate (the peak of a schedule)
     betas: tuple[float, float] = (0.9, 0.999)  # adam / adamw
     momentum: float = 0.9  # sgd
-    weight_decay: float = 0.0
+    weight_decay: float = 0.0  # L2 penalty (adam, sgd) or decoupled decay (adamw)
     schedule: str = "constant"  # lr per step: constant | linear (to lr·0.01) | cosine (to 0) | onecycle (peak = lr)
     steps: dict[str, int] = field(default_factory=dict)  # steps per batch of a named optimiser, e.g. {critic: 5}
-    eval_batch_size: int = 1000
+    eval_batch_size: int = 1000  # images per forward pass when measuring validation and test losses
     keep_checkpoints: int = 2  # epoch checkpoints kept on disk (the newest ones)
-    tensorboard: bool = True
+    tensorboard: bool = True  # write TensorBoard logs under models/NAME/tensorboard
     step: str = "auto"  # auto (= eager) | eager | cuda_graph (opt-in, GPU only: engine/step.py)
     precision: str = "float32"  # float32 | bfloat16 (mixed) | auto (bfloat16 where the device has bf16 matrix units)
 
@@ -82,17 +83,38 @@ class ModelSpec:
 
     name: str  # label in the run folder and report, e.g. "ae64"
     model: str  # registry key, e.g. "dense_ae"
-    title: str = ""
-    params: dict[str, Any] = field(default_factory=dict)
-    train: TrainConfig = field(default_factory=TrainConfig)
+    title: str = ""  # the name pages show; `{param}` is filled from params, e.g. "VAE-{latent_dim}" → VAE-16
+    params: dict[str, Any] = field(default_factory=dict)  # the registry entry's constructor arguments (`genlab models NAME`)
+    train: TrainConfig = field(default_factory=TrainConfig)  # this model's training; wins over the study's train:
 
     def __post_init__(self) -> None:
         _require(self.name.isidentifier() and self.name.isascii() and len(self.name) <= 64,
                  f"model name {self.name[:70]!r} must be a simple identifier of at most 64 ASCII letters, digits, _")
-        self.title = self.title or self.name
+        self.title = fill_title(self.title or self.name, self.params, self.name)
+
+
+TITLE_FIELD = re.compile(r"\{([A-Za-z_]\w*)\}")
+
+
+def fill_title(title: str, params: dict, name: str) -> str:
+    """A model's title with each `{param}` replaced by its value, so a name follows its settings:
+    "VAE-{latent_dim}" with `--set models.vae.params.latent_dim=16` is "VAE-16" on every page."""
+    missing = [f for f in TITLE_FIELD.findall(title) if f not in params]
+    _require(not missing, f"models.{name}.title names {{{missing[0] if missing else ''}}}, which is not one of its "
+                          f"params ({', '.join(params) or 'none set'}); set it under params: or write the value")
+    return TITLE_FIELD.sub(lambda m: _title_value(params[m.group(1)]), title)
+
+
+def _title_value(value) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, (list, tuple)):
+        return "-".join(_title_value(v) for v in value)
+    return str(value)
 
 
 BETTER = ("higher", "lower")
+CLAIM_BY = ("source", "literature", "genlab")  # who makes a comparison's claim: the page labels it so
 
 
 @dataclass
@@ -105,10 +127,12 @@ class ComparisonSpec:
     b: str
     better: str = "higher"  # higher | lower: which direction of the metric is better
     label: str = ""  # the metric in words, e.g. "frozen-encoder test accuracy"
-    claim: str = ""  # what the source report concluded, quoted beside the verdict
+    claim: str = ""  # the conclusion being tested, quoted beside the verdict, with its reference first
+    claim_by: str = "source"  # who makes the claim: source (the study's source report) | literature | genlab
 
     def __post_init__(self) -> None:
         _require(self.better in BETTER, f"better must be higher or lower, got {self.better!r}")
+        _require(self.claim_by in CLAIM_BY, f"claim_by must be one of {', '.join(CLAIM_BY)}, got {self.claim_by!r}")
         source, _, path = self.metric.partition(":")
         _require(bool(source) and bool(path), f"metric must be SOURCE:PATH, e.g. summary:final.test.loss, "
                                               f"got {self.metric!r}")
@@ -120,13 +144,14 @@ class ComparisonSpec:
 class StudyConfig:
     """A whole study: data, models, study-specific analysis options."""
 
-    study: str  # which study runner (see genlab.studies.STUDIES)
-    title: str = ""
-    seed: int = 0
-    data: DataConfig = field(default_factory=DataConfig)
-    models: list[ModelSpec] = field(default_factory=list)
-    analysis: dict[str, Any] = field(default_factory=dict)  # validated by the study's own dataclass
-    comparisons: list[ComparisonSpec] = field(default_factory=list)  # tested over seeds by experiments
+    study: str  # which study runs it: dense, conv, kitti, gen (genlab.studies.STUDIES)
+    title: str = ""  # the report's heading (default: the study's own)
+    seed: int = 0  # seeds the data split, initialisation and shuffling: same seed, same numbers
+    data: DataConfig = field(default_factory=DataConfig)  # which images (below)
+    models: list[ModelSpec] = field(default_factory=list)  # the models to train, each with a name, a registry model, params, train
+    analysis: dict[str, Any] = field(default_factory=dict)  # each analysis's settings, by key (below, per study)
+    comparisons: list[ComparisonSpec] = field(default_factory=list)  # differences tested over seeds (--seeds N)
+    quick_run: bool = False  # set when the study file's `quick:` block was applied (--quick): every page says so
 
     def __post_init__(self) -> None:
         _require(0 <= self.seed <= MAX_SEED, f"seed must be a whole number from 0 to {MAX_SEED:,} (2**32 - 1), "
@@ -184,6 +209,7 @@ def load_study(name_or_path: str, overrides: list[str] = (), quick: bool = False
     if quick:
         for key, value in quick_block.items():
             apply_override(raw, str(key), value)
+        raw["quick_run"] = True
     for item in overrides:
         key, value = parse_override(item)
         apply_override(raw, key, value)

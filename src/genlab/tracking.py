@@ -23,7 +23,8 @@ def check_available() -> None:
     try:
         import mlflow
     except ImportError:
-        raise GenlabError("--mlflow needs the mlflow package: `uv sync --extra mlflow` (or pip install mlflow)") from None
+        raise GenlabError("--mlflow needs the mlflow package: pip install \"genlab[mlflow]\" (or `uv sync --extra "
+                          "mlflow`; `mlflow ui` needs the full mlflow package, not mlflow-skinny)") from None
     uri = tracking_uri()
     try:
         mlflow.MlflowClient(tracking_uri=uri).search_experiments(max_results=1)
@@ -40,6 +41,14 @@ def tracking_uri() -> str:
     if uri.startswith("file:") or "://" not in uri:
         os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")
     return uri
+
+
+def ui_command() -> str:
+    """The command that shows this store in MLflow's web UI. MLflow 3's server refuses a file
+    store unless asked (MLFLOW_ALLOW_FILE_STORE), which genlab's default ./mlruns is."""
+    uri = tracking_uri()
+    optin = "MLFLOW_ALLOW_FILE_STORE=true " if uri.startswith("file:") or "://" not in uri else ""
+    return f"{optin}mlflow ui --backend-store-uri {uri}"
 
 
 def create_experiment(name: str) -> None:
@@ -78,8 +87,10 @@ def _epoch_metrics(model: str, records: list[dict]) -> list[tuple[str, float, in
             for name, value in zip(names, row[1:]) if value is not None]
 
 
-def log_run(run_path: Path, run_name: str | None = None) -> str:
-    """Log the run folder as one MLflow run; returns its run id."""
+def log_run(run_path: Path, run_name: str | None = None, experiment: str | None = None) -> str:
+    """Log the run folder as one MLflow run (under `experiment`, else $GENLAB_MLFLOW_EXPERIMENT,
+    else genlab-STUDY); returns its run id. Any finished run folder can be logged, at any time
+    (`genlab log RUN --mlflow`)."""
     import mlflow
     from mlflow.entities import Metric, Param
 
@@ -88,7 +99,7 @@ def log_run(run_path: Path, run_name: str | None = None) -> str:
     run_path = Path(run_path).resolve()
     record = run_record.read_run(run_path)
     mlflow.set_tracking_uri(tracking_uri())
-    experiment = os.environ.get(EXPERIMENT_ENV) or f"genlab-{record.config.get('study', 'study')}"
+    experiment = experiment or os.environ.get(EXPERIMENT_ENV) or f"genlab-{record.config.get('study', 'study')}"
     experiment_id = mlflow.set_experiment(experiment).experiment_id
     client = mlflow.MlflowClient()
     run = client.create_run(experiment_id, run_name=run_name or run_path.name,

@@ -62,8 +62,8 @@ def test_report_shows_every_figure_and_the_reports_tables(conv_run):
     for number in ("0.0057", "0.0058", "20.45", "5.137", "88.04", "87.98", "87.17", "86.81", "86.72"):
         assert number in html, number
     assert "Figure missing" not in html
-    assert "Table 4" in html and "Ours beside report 004 (test set" in html and "linear probe" in html
-    assert "Summary: the autoencoders side by side (report 004, table 3, measured)" in html
+    assert "Table 4" in html and "Ours beside Bastos &amp; Cordeiro, 2024 (test set" in html and "linear probe" in html
+    assert "Summary: the autoencoders side by side (Bastos &amp; Cordeiro 2024, table 3, measured)" in html
     assert html.count("What to conclude") >= 5  # classifiers, linear floor, reconstructions, robustness, summary
 
 

@@ -39,8 +39,8 @@ def test_study_trains_scratch_and_from_checkpoint(tiny_run):
 
 def test_report_has_the_study_sections(tiny_run):
     html = tiny_run.report.read_text()
-    for needle in ("Results beside report 004", "COCO-style cross-check", "KITTI official evaluation",
-                   "SYNTHETIC KITTI-format scenes", "Wall time", "report 004 (table 6, real KITTI)", "figures/kitti_predictions.png"):
+    for needle in ("Results beside Bastos &amp; Cordeiro, 2024 (table 6, real KITTI)", "COCO-style cross-check", "KITTI official evaluation",
+                   "SYNTHETIC KITTI-format scenes", "Wall time", "figures/kitti_predictions.png"):
         assert needle in html
     assert "Figure missing" not in html
 

@@ -46,7 +46,7 @@ def run_gen(args: list[str], out, capsys) -> tuple[int | str, list[str]]:
     ("models.flow.params.ema_decay=1", "ema_decay=1: must be a number from 0 to 0.99999"),
     ("models.flow_cond.params.guidance=-1", "guidance=-1: must be a number from 0 to 100"),
     ("models.flow_cond.params.label_dropout=1", "label_dropout=1: must be a number from 0 to 0.99"),
-    ("models.flow.params.conditional=yes", "conditional='yes': must be true or false"),
+    ("models.flow.params.conditional=2", "conditional=2: must be true or false"),
     ("models.ddpm.params.sample_steps=0", "sample_steps=0: must be a whole number from 1"),
     ("models.cdcgan.params.width=0", "width=0"),
     ("models.cvae.params.beta=-1", "beta=-1: must be a number from 0"),

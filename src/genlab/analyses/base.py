@@ -24,7 +24,7 @@ from genlab.runs import RunDir
 class AnalysisSettings:
     """Every analysis's settings have these; an analysis adds its own fields."""
 
-    enabled: bool = True
+    enabled: bool = True  # run this analysis; false leaves it out (its section too)
 
 
 def within(settings, key: str, limits: dict[str, tuple[float, float, str]]) -> None:
@@ -63,7 +63,7 @@ class ReportView:
     metrics: dict  # metrics.json
     summaries: dict[str, dict] = field(default_factory=dict)
     reported: dict[str, dict] = field(default_factory=dict)  # the source report's numbers, by model name
-    source: str = ""  # what the source report is called in sentences ("report 000"); "" for none
+    source: str = ""  # what the source report is called in sentences ("Freitas & Rodrigues, 2023"); "" for none
     methods: Any = None  # name → the model built on the meta device (genlab.studies.model_study.MetaModels)
 
     def title(self, name: str) -> str:

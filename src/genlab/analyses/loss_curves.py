@@ -44,8 +44,20 @@ class LossCurves(Analysis):
         blocks: list = [figure_block(FIGURE, f"Train (solid) and validation (dashed) loss per epoch, one panel per "
                                              f"model ({named})")]
         games = any(len(_as_list(k)) > 1 for k in results.get("keys", {}).values())
-        text = _still_learning(results.get("last_change", {}), games)
-        return blocks + ([Conclusion(text)] if text else [])
+        dead = _all_dead(view)
+        changes = {t: c for t, c in results.get("last_change", {}).items() if t not in dead}
+        text = _still_learning(changes, games)
+        if dead:  # never "more epochs would help" beside a latent section that calls its units dead
+            text += (f" Not judged here: {', '.join(dead)} — every latent unit is dead (see the 2-d latent section), "
+                     "so more epochs cannot improve its codes; what still falls is the decoder's output bias.")
+        return blocks + ([Conclusion(text.strip())] if text.strip() else [])
+
+
+def _all_dead(view: ReportView) -> list[str]:
+    """Titles of the models whose every latent unit the 2-d latent analysis measured dead."""
+    found = view.results("latent_2d").get("results") or {}
+    return [view.title(n) for n, e in found.items()
+            if e.get("dead_units") and len(e["dead_units"]) == len(e.get("zero_share") or [])]
 
 
 def _last_change(records: list[dict], key: str) -> float | None:

@@ -25,6 +25,9 @@ COMMAND_MODULES = [
     "genlab.cli.generation_cmd",
     "genlab.cli.experiment_cmd",
     "genlab.cli.export_cmd",
+    "genlab.cli.studies_cmd",
+    "genlab.cli.log_cmd",
+    "genlab.cli.completion_cmd",
 ]
 
 
@@ -33,12 +36,23 @@ class OneLineParser(argparse.ArgumentParser):
     subcommand parsers inherit this class, and the scripts in benchmarks/ use it too."""
 
     def error(self, message: str):
-        print(f"genlab: error: {self.prog}: {message} (see `{self.prog} --help`)", file=sys.stderr)
+        where = self.prog.removeprefix("genlab").strip()  # one `genlab: error:` prefix, then the command
+        print(f"genlab: error: {where + ': ' if where else ''}{message} (see `{self.prog} --help`)", file=sys.stderr)
         sys.exit(2)
 
 
+DESCRIPTION = "Train, evaluate and compare generative models; write a report you can trust."
+EPILOG = """start here:
+  genlab studies                     the shipped studies and what each runs
+  genlab run dense --quick           a first run: minutes on 2 CPU cores -> runs/dense-<timestamp>/report.html
+  genlab run dense --dry-run         the plan and an estimate, before anything trains
+  genlab COMMAND --help              each command's options
+  genlab completion bash             shell completion (eval "$(genlab completion bash)")"""
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = OneLineParser(prog="genlab", description="Train, evaluate and compare generative models; write a report you can trust.")
+    parser = OneLineParser(prog="genlab", description=DESCRIPTION, epilog=EPILOG,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"genlab {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMAND_MODULES:

@@ -18,7 +18,8 @@ def register(sub) -> None:
     c = sub.add_parser("compare", help="runs or experiments side by side: config differences, shared metrics "
                                        "(mean ± 95%% CI), as HTML and CSV")
     c.add_argument("folders", nargs="+", type=Path, help="run folders or experiment folders")
-    c.add_argument("--out", type=Path, help="folder for report.html and compare.csv (default runs/compare-<timestamp>)")
+    c.add_argument("--out", type=Path, help="folder for report.html and compare.csv (default: runs/compare-<timestamp> under "
+                                        "the current folder)")
     c.set_defaults(func=_compare)
 
 

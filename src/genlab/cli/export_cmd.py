@@ -7,7 +7,7 @@ from pathlib import Path
 def register(sub) -> None:
     p = sub.add_parser("export", help="every table of a run's report, and each model's per-epoch metrics, "
                                       "as CSV, Markdown or LaTeX files")
-    p.add_argument("run_dir", type=Path)
+    p.add_argument("run_dir", type=Path, metavar="RUN", help="a run folder written by `genlab run`")
     p.add_argument("--format", choices=("csv", "md", "tex"), default="csv")
     p.add_argument("--out", type=Path, help="folder for the files (default RUN/export/FORMAT)")
     p.set_defaults(func=_export)

@@ -11,10 +11,14 @@ def register(sub) -> None:
                                    "with --seeds, an experiment of several seeds")
     add_study_arguments(p)
     add_experiment_arguments(p)
+    p.add_argument("--dry-run", action="store_true",
+                   help="check everything and print the resolved settings, models, analyses and an estimate of the "
+                        "training time and disk; train nothing, write nothing")
     p.set_defaults(func=_run)
 
     r = sub.add_parser("report", help="rebuild report.html of a run or experiment folder from its files")
-    r.add_argument("run_dir", type=Path)
+    r.add_argument("run_dir", type=Path, metavar="FOLDER", help="a run folder (genlab run) or an experiment folder "
+                                                                 "(--seeds, sweep); report.html is rewritten in it")
     r.add_argument("--linked-images", action="store_true",
                    help="link figures/*.png instead of embedding them (a smaller page that needs its folder)")
     r.set_defaults(func=_report)
@@ -32,8 +36,12 @@ def add_experiment_arguments(p) -> None:
 
 
 def add_study_arguments(p) -> None:
-    p.add_argument("study", help="shipped study name (dense, conv, kitti) or path to a study YAML")
-    p.add_argument("--out", type=Path, help="run folder (default runs/<study>-<timestamp>)")
+    from genlab.config import shipped_studies
+
+    p.add_argument("study", help=f"a shipped study ({', '.join(shipped_studies())}; `genlab studies` describes them) "
+                                 "or the path of a study YAML")
+    p.add_argument("--out", type=Path, help="the run or experiment folder to write (default: runs/<study>-<timestamp> "
+                                            "under the current folder)")
     p.add_argument("--quick", action="store_true", help="apply the study's quick settings (fewer epochs, subsets)")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a study setting, e.g. --set train.epochs=3 (repeatable)")
@@ -98,6 +106,8 @@ def _run(args) -> int:
 
     interrupts.exit_at_once(args.seeds is None)  # until the run folder is made (runs.prepare)
     overrides = check_common(args)
+    if args.dry_run:
+        return _dry_run(args, overrides)
     if args.seeds is not None:
         return run_experiment(args, overrides, vary={})
     for flag, given in (("--jobs", args.jobs), ("--slurm", args.slurm), ("--executor slurm", args.executor == "slurm")):
@@ -114,6 +124,25 @@ def _run(args) -> int:
     runtime = Runtime(device=args.device, resume=args.resume, progress=not args.no_progress,
                       keep_checkpoints=args.keep_checkpoints, mlflow=args.mlflow, threads=args.threads)
     run_study(config, args.out, runtime)
+    return 0
+
+
+def _dry_run(args, overrides: list[str]) -> int:
+    """Every check of a run, then the plan and an estimate: nothing trains, nothing is written."""
+    from genlab.config import load_study
+    from genlab.studies import dry_run
+    from genlab.studies.runner import check_study
+    from genlab.studies.base import Runtime
+
+    config = load_study(args.study, overrides, quick=args.quick, seed=args.seed)
+    study, _ = check_study(config, Runtime(device=args.device, threads=args.threads))
+    from genlab.engine.device import setup_process
+
+    setup_process(threads=args.threads)  # the run's thread policy, so the timed updates match the run's
+    print(dry_run.describe(config, study))
+    if args.seeds:
+        print(f"With --seeds {args.seeds}: {args.seeds} trials of this run (on 2 cores, --jobs 2 halves the wall time "
+              "at best, not the work).")
     return 0
 
 

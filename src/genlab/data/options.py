@@ -28,7 +28,7 @@ class DataConfig:
     data_dir: str | None = None  # old name of `root`, read as root
     val_size: int | None = None  # held out of the training images, seeded; default 10 % of them, at most 5,000
     train_subset: int | None = None  # train on a seeded random subset (quick runs, tests)
-    test_subset: int | None = None
+    test_subset: int | None = None  # test on a seeded random subset of the test images
     image_size: Any = None  # image_folder: side, or [height, width]: resize the shorter side, centre-crop
     channels: int | None = None  # image_folder: 1 (grey) or 3 (RGB); default 3 if any image has colour
     test_share: float | None = None  # image_folder / npz without a test split: share held out (fixed), default 0.2

@@ -131,7 +131,7 @@ def _curves(settings: KittiSettings) -> Section:
     return Section("Curves and predictions", [
         Figure("figures/kitti_training_curves.png", "Losses per epoch (from ultralytics' results.csv)"),
         Figure("figures/kitti_metric_curves.png", "Precision, recall, mAP@0.5 and mAP@0.5:0.95 on the test split after "
-                                                  "every epoch (report 004's Fig. 11; from ultralytics' results.csv)"),
+                                                  "every epoch (the source report's Fig. 11; from ultralytics' results.csv)"),
         Figure("figures/kitti_pr_curves.png", "Precision-recall curves at IoU 0.5 on the test split (COCO-style)"),
         Figure("figures/kitti_predictions.png", f"{settings.draw_images} test images: ground truth dashed green, "
                                                       f"detections with score >= {settings.draw_conf} red (score shown)"),

@@ -10,6 +10,7 @@ from pathlib import Path
 from genlab import atomic, runs
 from genlab.errors import GenlabError
 from genlab import run_record
+from genlab.experiments import compare_page
 from genlab.experiments.orchestrate import ExperimentDir, is_experiment
 from genlab.experiments.trials import read_trials
 from genlab.generation.shipped import network_name
@@ -62,13 +63,7 @@ def check_feature_networks(sides: list[Side]) -> None:
 
 def shared_metrics(sides: list[Side]) -> dict[tuple[str, str], list[Summary]]:
     """(model, metric) measured by every side → one Summary per side."""
-    per_side = []
-    for side in sides:
-        values: dict[tuple[str, str], list[float]] = {}
-        for record in side.records:
-            for model, metric, value, _ in run_record.numbers(record):  # a sampling error is no metric of its own
-                values.setdefault((model, metric), []).append(value)
-        per_side.append(values)
+    per_side = [compare_page.side_values(s) for s in sides]
     keys = [k for k in per_side[0] if all(k in v for v in per_side[1:])]
     return {k: [summarize(v[k]) for v in per_side] for k in keys}
 
@@ -99,25 +94,31 @@ def write(paths: list[Path], out: Path) -> Path:
     check_feature_networks(sides)
     shared = shared_metrics(sides)
     labels = [s.label for s in sides]
+    out.mkdir(parents=True, exist_ok=True)
+    atomic.write_text(out / "compare.csv", _csv(shared, labels))
+    diffs = config_differences(sides)
+    sections = [
+        Section("What is compared", [Text("\n\n".join(
+            f"{s.label}: {s.path} — {len(s.records)} finished run(s), seeds "
+            f"{', '.join(str(r.config.get('seed')) for r in s.records)}" for s in sides))]
+            + [Text(w, note=True) for w in compare_page.warnings(sides, diffs)]),
+        compare_page.headline_section(sides),
+        Section("How the configs differ", [Table(["setting", *labels], diffs)] if diffs else
+                [Text("The configs are the same (apart from the seeds).")]),
+        Section("Every shared number", [Table(["model", "metric (internal key, as in compare.csv)", *labels],
+                                              [[m or "run", k, *[format_mean(s) for s in ss]]
+                                               for (m, k), ss in shared.items()],
+                                              "mean ± 95 % CI half-width where a side has several seeds")]),
+    ]
+    return page.write(out, "genlab compare: " + " vs ".join(labels), sections, {"compared": [str(p) for p in paths]},
+                      {}, f"{len(shared)} shared numbers; the headline metrics first")
+
+
+def _csv(shared: dict, labels: list[str]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(["model", "metric", *[f"{lab} {x}" for lab in labels for x in ("n", "mean", "std", "ci_low", "ci_high")]])
     for (model, metric), summaries in shared.items():
         writer.writerow([model, metric, *[x for s in summaries for x in
                                           (s.n, s.mean, s.std, *(s.ci if s.ci else ("", "")))]])
-    out.mkdir(parents=True, exist_ok=True)
-    atomic.write_text(out / "compare.csv", buf.getvalue())
-    diffs = config_differences(sides)
-    sections = [
-        Section("What is compared", [Text("\n\n".join(
-            f"{s.label}: {s.path} — {len(s.records)} finished run(s), seeds "
-            f"{', '.join(str(r.config.get('seed')) for r in s.records)}" for s in sides))]),
-        Section("How the configs differ", [Table(["setting", *labels], diffs)] if diffs else
-                [Text("The configs are the same (apart from the seeds).")]),
-        Section("Shared metrics", [Table(["model", "metric", *labels],
-                                         [[m or "—", k, *[format_mean(s) for s in ss]] for (m, k), ss in shared.items()],
-                                         "mean ± 95 % CI half-width where a side has several seeds; every number "
-                                         "is also in compare.csv")]),
-    ]
-    return page.write(out, "genlab compare: " + " vs ".join(labels), sections, {"compared": [str(p) for p in paths]},
-                      {}, f"{len(shared)} shared metrics")
+    return buf.getvalue()

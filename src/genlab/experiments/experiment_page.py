@@ -13,8 +13,8 @@ from genlab.config import ComparisonSpec, from_dict
 from genlab.experiments import setting_effects, sweep_figures
 from genlab.experiments.trials import TrialState, cells
 from genlab.generation.shipped import metric_name, network_name
-from genlab.report import page, verdicts
-from genlab.report.page import Figure, Section, Table, Text
+from genlab.report import findings, page, verdicts
+from genlab.report.page import Figure, Link, Section, Table, Text
 from genlab.report.stats import estimate, summarize
 from genlab.studies import get_study
 
@@ -41,8 +41,21 @@ def write(exp, spec: dict, states: list[TrialState], floor: dict | None = None) 
     sections.append(_trials(states))
     title = (done[0].record.config.get("title") if done else "") or spec["study"]
     subtitle = f"experiment {exp.path.name} · {len(states)} trials · seeds from {spec['first_seed']}"
+    facts = _facts(study, spec, done, comparisons, headline)
+    findings.strip_repeated(sections, findings.caveats(facts))
     return page.write(exp.path, f"{title} — {spec['seeds']} seed{'s' * (spec['seeds'] != 1)}", sections, spec,
-                      _environment(done), subtitle)
+                      _environment(done), subtitle, banner=findings.banner(bool(spec.get("quick")), spec["study"]),
+                      findings=findings.section(facts))
+
+
+def _facts(study, spec: dict, done: list[TrialState], comparisons, headline) -> findings.PageFacts:
+    """The findings of the experiment's first setting (a sweep's other values: its sections)."""
+    groups = cells(done)
+    first = next(iter(groups.values()), [])
+    records = [m.record for m in first]
+    caveat = study.caveat(records[0].config, records[0].metrics) if records else ""
+    return findings.PageFacts(spec["study"], records, headline, comparisons, getattr(study, "source", ""),
+                              bool(spec.get("quick")), [caveat] if caveat else [])
 
 
 def _environment(done: list[TrialState]) -> dict:
@@ -184,6 +197,7 @@ def _series(groups, key: str, metric: str) -> dict[str, list[tuple[float, object
 
 
 def _trials(states: list[TrialState]) -> Section:
-    rows = [[s.id, s.seed, s.cell or None, s.status,
-             f"trials/{s.id}/report.html" if s.status == "done" else (s.error or "—")] for s in states]
+    rows = [[Link(s.id, f"trials/{s.id}/report.html") if s.status == "done" else s.id, s.seed, s.cell or None,
+             s.status, Link("report", f"trials/{s.id}/report.html") if s.status == "done" else (s.error or "—")]
+            for s in states]
     return Section("Trials", [Table(["trial", "seed", "setting", "status", "report / error"], rows)])

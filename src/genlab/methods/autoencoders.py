@@ -46,12 +46,15 @@ class Autoencoder(Method):
                 "latent space": f"deterministic, {self.latent_dim}-d"}
 
     def encode(self, x):
+        """B×C×H×W float images in [0, 1] → B×latent_dim codes."""
         return self.encoder(x).flatten(1)  # B×D
 
     def decode(self, z):
+        """B×latent_dim codes → B×C×H×W images in [0, 1] (the decoder ends in a sigmoid)."""
         return self.decoder(z)
 
     def reconstruct(self, x):
+        """B×C×H×W float images in [0, 1] → their reconstructions, same shape, in [0, 1]."""
         return self.decoder(self.encoder(x))
 
     def corrupt(self, x: torch.Tensor) -> torch.Tensor:
@@ -127,12 +130,15 @@ class VariationalAutoencoder(Method):
         return mu, logvar
 
     def encode(self, x):
+        """B×C×H×W float images in [0, 1] → B×latent_dim codes: the posterior's mean μ (deterministic)."""
         return self.posterior(x)[0]  # the mean: a deterministic code for probes and plots
 
     def decode(self, z):
+        """B×latent_dim codes → B×C×H×W images in [0, 1]."""
         return self.decoder(z)
 
     def reconstruct(self, x):
+        """B×C×H×W float images in [0, 1] → decode(μ(x)), same shape, in [0, 1]."""
         return self.decoder(self.encode(x))
 
     def noise(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
@@ -140,6 +146,7 @@ class VariationalAutoencoder(Method):
         return torch.randn(n, self.latent_dim, generator=generator, device=self.head.weight.device)
 
     def sample(self, n: int, generator: torch.Generator | None = None):
+        """n new images, n×C×H×W in [0, 1]: decoded draws from the prior N(0, I) (`generator` seeds them)."""
         return self.decoder(self.noise(n, generator))
 
     def _total_reconstruction_error(self, z, x):

@@ -49,6 +49,7 @@ class GAN(Method):
                 "generator": list(self.generator.parameters())}
 
     def noise(self, n: int, generator=None, prior: str | None = None) -> torch.Tensor:
+        """n×latent_dim draws from `prior` (normal or uniform; default the trained one)."""
         device = next(self.generator.parameters()).device
         return prior_noise(n, self.latent_dim, prior or self.prior, generator, device)
 
@@ -57,6 +58,7 @@ class GAN(Method):
         return (self.generator(z) + 1) / 2
 
     def sample(self, n: int, generator: torch.Generator | None = None, prior: str | None = None):
+        """n new images, n×C×H×W in [0, 1], from latent draws of `prior` (default: the one it trained with)."""
         return self.decode(self.noise(n, generator, prior))
 
     def loss(self, x, y, optimizer):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Union
@@ -70,7 +71,7 @@ class Figure:
     caption: str
 
 
-Block = Union[Text, Table, Figure, Conclusion]
+Block = Union[Text, Table, Figure, Conclusion, "Bullets"]
 
 
 @dataclass
@@ -133,24 +134,52 @@ th{background:#f0f0f0} td:first-child,th:first-child{text-align:left} caption{ca
 figure{margin:1.2em 0} figure img{max-width:100%;border:1px solid #ddd} figcaption{font-size:.9em;color:#555}
 .note{background:#fff7e0;border-left:4px solid #e0a800;padding:.5em 1em} pre{background:#f6f6f6;padding:1em;overflow:auto;font-size:.85em}
 nav ul{columns:2} .meta{color:#666;font-size:.9em} .verdict{border-left:4px solid #2b7a3d;padding:.2em 1em;background:#eef7ef}
+.banner{background:#fde8e8;border:1px solid #d9534f;padding:.6em 1em;font-weight:600}
+.findings{background:#f3f6fb;border:1px solid #9db3d6;padding:.2em 1.2em 1em;margin:1em 0}
+.findings h2{margin-top:.6em;border:none} .findings h3{margin:.8em 0 .2em;font-size:1em} .findings ul{margin:.2em 0}
+code{background:#f0f0f0;padding:0 .25em;border-radius:3px;font-size:.92em} details{margin:1em 0}
 """
 CSS = CSS.replace("PAGE_WIDTH", str(PAGE_WIDTH_PX))
 
 
+@dataclass
+class Link:
+    """A table cell that links to another page, e.g. a trial's report (relative to the page)."""
+
+    text: str
+    href: str
+
+
+@dataclass
+class Bullets:
+    """A headed list of short statements (the findings that open a page)."""
+
+    heading: str
+    items: list[str]
+
+
 def render(title: str, sections: list[Section], config: dict, environment: dict, subtitle: str = "",
-           image_src=None) -> str:
-    """`image_src(path) -> str` gives each figure's src (default: the relative path)."""
+           image_src=None, banner: str = "", findings: Section | None = None) -> str:
+    """`image_src(path) -> str` gives each figure's src (default: the relative path). The page opens
+    with the title, `banner` (a quick run says so), then `findings`; the contents follow, folded."""
+    src = image_src or (lambda p: p)
     toc = "".join(f'<li><a href="#s{i}">{html.escape(s.title)}</a></li>' for i, s in enumerate(sections))
-    body = "".join(_section(i, s, image_src or (lambda p: p)) for i, s in enumerate(sections))
-    appendix = (
-        f'<h2 id="config">Resolved study config</h2><pre>{html.escape(yaml.safe_dump(config, sort_keys=False))}</pre>'
-        f'<h2 id="env">Environment</h2><pre>{html.escape(json.dumps(environment, indent=2))}</pre>'
-    )
+    body = "".join(_section(i, s, src) for i, s in enumerate(sections))
+    appendix = f'<h2 id="config">Resolved study config</h2><pre>{html.escape(yaml.safe_dump(config, sort_keys=False))}</pre>'
+    env_link = ""
+    if environment:
+        appendix += f'<h2 id="env">Environment</h2><pre>{html.escape(json.dumps(environment, indent=2))}</pre>'
+        env_link = "<li><a href='#env'>Environment</a></li>"
+    top = f"<div class='banner'>{_inline(banner)}</div>" if banner else ""
+    if findings is not None:
+        top += f"<div class='findings' id='findings'>{_section('f', findings, src)}</div>"
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width,initial-scale=1'>"
         f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>"
-        f"<h1>{html.escape(title)}</h1><p class='meta'>{html.escape(subtitle)}</p>"
-        f"<nav><ul>{toc}<li><a href='#config'>Resolved study config</a></li><li><a href='#env'>Environment</a></li></ul></nav>"
+        f"<h1>{html.escape(title)}</h1><p class='meta'>{html.escape(subtitle)}</p>{top}"
+        f"<details><summary>Contents ({len(sections)} sections)</summary><nav><ul>{toc}"
+        f"<li><a href='#config'>Resolved study config</a></li>{env_link}</ul></nav></details>"
         f"{body}{appendix}</body></html>\n"
     )
 
@@ -158,52 +187,72 @@ def render(title: str, sections: list[Section], config: dict, environment: dict,
 def cells(table: Table, row: list) -> list[str]:
     """A row's cells as shown: each by its column's quantity rule, else fmt's default."""
     kinds = table.kinds or []
-    return [c.text() if isinstance(c, Estimate) else quantity(c, kinds[i]) if i < len(kinds) and kinds[i] else fmt(c)
-            for i, c in enumerate(row)]
+    return [c.text if isinstance(c, Link) else c.text() if isinstance(c, Estimate)
+            else quantity(c, kinds[i]) if i < len(kinds) and kinds[i] else fmt(c) for i, c in enumerate(row)]
 
 
-def _section(index: int, section: Section, image_src) -> str:
+def _inline(text: str) -> str:
+    """Escaped text with `code` spans as <code> (sentences quote commands in backticks)."""
+    text = re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
+    return re.sub(r"\*\*([^*]+)\*\*", r"<b>\1</b>", text)
+
+
+def _paragraphs(body: str) -> str:
+    return "".join(f"<p>{_inline(p.strip())}</p>" for p in body.split("\n\n") if p.strip())
+
+
+def _cell(table: Table, row: list) -> str:
+    shown = cells(table, row)
+    return "".join(f'<td><a href="{html.escape(c.href)}">{html.escape(t)}</a></td>' if isinstance(c, Link)
+                   else f"<td>{html.escape(t)}</td>" for c, t in zip(row, shown))
+
+
+def _section(index, section: Section, image_src) -> str:
     parts = [f'<h2 id="s{index}">{html.escape(section.title)}</h2>']
     for block in section.blocks:
         if isinstance(block, Text):
-            paras = "".join(f"<p>{html.escape(p.strip())}</p>" for p in block.body.split("\n\n") if p.strip())
-            parts.append(f'<div class="note">{paras}</div>' if block.note else paras)
+            parts.append(f'<div class="note">{_paragraphs(block.body)}</div>' if block.note else _paragraphs(block.body))
+        elif isinstance(block, Bullets):
+            items = "".join(f"<li>{_inline(i)}</li>" for i in block.items)
+            parts.append(f"<h3>{html.escape(block.heading)}</h3><ul>{items}</ul>")
         elif isinstance(block, Table):
             head = "".join(f"<th>{html.escape(str(h))}</th>" for h in block.header)
-            rows = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells(block, row)) + "</tr>"
-                           for row in block.rows)
+            rows = "".join(f"<tr>{_cell(block, row)}</tr>" for row in block.rows)
             caption = f"<caption>{html.escape(block.caption)}</caption>" if block.caption else ""
             parts.append(f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
         elif isinstance(block, Conclusion):
-            paras = "".join(f"<p>{html.escape(p.strip())}</p>" for p in block.body.split("\n\n") if p.strip())
-            parts.append(f'<div class="verdict"><p><b>What to conclude</b></p>{paras}</div>')
+            parts.append(f'<div class="verdict"><p><b>What to conclude</b></p>{_paragraphs(block.body)}</div>')
         elif isinstance(block, Figure):
             src = html.escape(image_src(block.path))
-            parts.append(f'<figure><img src="{src}" data-file="{html.escape(block.path)}" alt="{html.escape(block.caption)}">'
-                         f"<figcaption>{html.escape(block.caption)}</figcaption></figure>")
+            parts.append(f'<figure><img src="{src}" data-file="{html.escape(block.path)}" alt="{html.escape(block.caption)}" '
+                         f'loading="lazy"><figcaption>{html.escape(block.caption)}</figcaption></figure>')
     return "".join(parts)
 
 
 def write(run_path: Path, title: str, sections: list[Section], config: dict, environment: dict, subtitle: str = "",
-          linked_images: bool = False) -> Path:
+          linked_images: bool = False, banner: str = "", findings: Section | None = None) -> Path:
     """Render and write RUN/report.html atomically; figures that are missing on disk are
-    dropped with a visible note rather than shown as broken images. Figures are embedded
-    (the page alone can be e-mailed or put on a course site) unless `linked_images`, which
-    keeps the page small and links figures/*.png relative to the folder."""
+    dropped with a visible note rather than shown as broken images, and a figure shown twice
+    (the same file, or the same pixels) is kept where it first appears. Figures are embedded,
+    compressed (the page alone can be e-mailed or put on a course site) unless `linked_images`,
+    which keeps the page small and links figures/*.png relative to the folder."""
+    from genlab.report import images
+
     run_path = Path(run_path)
+    seen: set[str] = set()
     for section in sections:
         kept = []
         for block in section.blocks:
             if isinstance(block, Figure) and not (run_path / block.path).is_file():
                 kept.append(Text(f"Figure missing from the run folder: {block.path}", note=True))
+            elif isinstance(block, Figure):
+                key = images.content_key(run_path / block.path)
+                if key not in seen:
+                    seen.add(key)
+                    kept.append(block)
             else:
                 kept.append(block)
         section.blocks = kept
-    embed = None if linked_images else (lambda rel: _data_uri(run_path / rel))
-    return atomic.write_text(run_path / "report.html", render(title, sections, config, environment, subtitle, embed))
-
-
-def _data_uri(path: Path) -> str:
-    import base64
-
-    return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+    embed = None if linked_images else (lambda rel: images.data_uri(run_path / rel))
+    return atomic.write_text(run_path / "report.html", render(title, sections, config, environment, subtitle, embed,
+                                                              banner, findings))

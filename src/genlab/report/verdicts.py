@@ -67,7 +67,7 @@ def evaluate_all(comparisons: list[ComparisonSpec], records: list[run_record.Run
                                f"{c.label}: no trial measured it for both {titles[0]} and {titles[1]} "
                                f"({c.metric}); the comparison cannot be made."))
             continue
-        j = assess(c.label, titles, test, c.better, c.claim, p, family)
+        j = assess(c.label, titles, test, c.better, attributed(c), p, family)
         out.append(Verdict(c, *titles, a, b, test, j.status, j.sentence, j))
     return out
 
@@ -99,11 +99,10 @@ def assess(label: str, titles: tuple[str, str], test: PairedTest, better: str = 
     a sweep's settings compared (experiments/setting_effects.py), where a and b are two values."""
     a_title, b_title = titles
     d = test.difference
-    quoted = f" The source report: “{claim}”." if claim else ""
+    quoted = f" {_quoted(claim)}." if claim else ""
     if d.n == 1:
-        return Judgement(UNTESTED, f"{label}: {a_title} − {b_title} = {d.mean:+.4g} from one seed — untested: one run "
-                                   f"cannot tell this difference from seed-to-seed variation (run with --seeds 3 or "
-                                   f"more).{quoted}")
+        return Judgement(UNTESTED, f"{label}: {a_title} − {b_title} = {d.mean:+.4g} from one seed — untested (--seeds 3 "
+                                   f"tests it).{quoted}")
     if test.constant_difference:
         return _no_spread(label, titles, test, better, claim)
     p_holm = test.p_value if p_holm is None else p_holm
@@ -125,6 +124,24 @@ def assess(label: str, titles: tuple[str, str], test: PairedTest, better: str = 
                              f"{quoted}{tail}{after}", p_holm, None, improvement)
 
 
+def attributed(c: ComparisonSpec) -> str:
+    """The comparison's claim labelled by who makes it: the source report, the literature (its
+    reference is the claim's text before the first colon) or genlab itself."""
+    if not c.claim:
+        return ""
+    ref, sep, text = c.claim.partition(": ")
+    ref, text = (ref, text) if sep and c.claim_by != "genlab" else ("", c.claim)
+    if c.claim_by == "genlab":
+        return f"genlab's own hypothesis (no source report makes it): “{text}”"
+    who = "The literature" if c.claim_by == "literature" else "The source report"
+    return f"{who} ({ref}) claims: “{text}”" if ref else f"{who} claims: “{text}”"
+
+
+def _quoted(claim: str) -> str:
+    """An attributed claim as it is; a bare one (a caller's own words) quoted as the source report's."""
+    return claim if claim.endswith("”") else f"The source report claims: “{claim}”"
+
+
 def _p(p: float) -> str:
     return "p < 0.0001" if p < 1e-4 else f"p = {p:.2g}"
 
@@ -137,7 +154,7 @@ def _direction(titles: tuple[str, str], mean: float, better: str) -> tuple[str, 
 def _no_spread(label: str, titles: tuple[str, str], test: PairedTest, better: str, claim: str) -> Judgement:
     """No spread in a − b over n ≥ 2 seeds: identical in every seed, or a deterministic difference."""
     (a_title, b_title), d = titles, test.difference
-    quoted = f" The source report: “{claim}”." if claim else ""
+    quoted = f" {_quoted(claim)}." if claim else ""
     if test.identical:
         values = (f"both gave {test.a[0]:.4g} in every one of the {d.n} seeds — identical in every seed: no difference, "
                   "and no seed-to-seed variation to test" if test.a_constant else
@@ -203,9 +220,5 @@ def section(comparisons: list[ComparisonSpec], records: list[run_record.RunRecor
     n = max(len(v.a) for v in verdicts)
     family = sum(v.judgement is not None and v.judgement.p_holm is not None for v in verdicts)
     blocks = [Table(HEADER, rows, caption(n, family, "a − b pairs the two models' values of the same seed (same data split)."), KINDS)]
-    if n <= 1:
-        blocks.append(Text("Every difference on this page comes from one seed and is untested: a single run cannot "
-                           "say whether it is real. `genlab run STUDY --seeds 3` trains each model with three seeds "
-                           "and tests each difference.", note=True))
     blocks += [Text(v.sentence) for v in verdicts]
     return Section("Is each difference real? (the source report's comparisons, tested)", blocks)

@@ -23,6 +23,7 @@ from genlab.analyses.tsne import TSNEMap
 from genlab.errors import GenlabError
 from genlab.representation.classify import describe_optimizer
 from genlab.report.page import Section, Table, Text
+from genlab.report.sources import BASTOS_2024
 from genlab.studies.conv_summary import summary_section
 from genlab.studies.model_study import ModelStudy
 from genlab.studies.overview_tables import data_sentence, device_text, losses_sentence
@@ -32,7 +33,7 @@ from genlab.studies.overview_tables import data_sentence, device_text, losses_se
 class ConvSettings:
     """The study's own keys under `analysis:` (each analysis has its own mapping beside them)."""
 
-    reported: dict[str, dict] = field(default_factory=dict)  # report 004's tables 4 and 5, by model name
+    reported: dict[str, dict] = field(default_factory=dict)  # tables 4 and 5 of Bastos & Cordeiro (2024), by model name
 
     def __post_init__(self) -> None:
         bad = [k for k, v in self.reported.items() if not isinstance(v, dict)]
@@ -43,7 +44,7 @@ class ConvSettings:
 class ConvStudy(ModelStudy):
     kind = "conv"
     title = "Study 2 — convolutional AE, VAE, DAE and frozen-encoder classifiers"
-    source = "report 004"
+    source = BASTOS_2024.short
     Settings = ConvSettings
     analyses = (LossCurves(), Architecture(), ReconstructionErrors(), LinearFloor(), TSNEMap(), NoiseRobustness(),
                 FrozenClassifiers(), FlopFloor())
@@ -74,9 +75,9 @@ class ConvStudy(ModelStudy):
                          rep.get("train_loss"), f["val"].get(key), rep.get("val_loss"), f["test"].get(key),
                          s["wall_time_s"]])
         table = Table(["model", "loss", "epochs", "batch", "parameters", "train loss", "report train", "val loss",
-                       "report val", "test loss", "wall time (s)"], rows, "Table 4 of report 004 beside ours (last epoch)",
+                       "report val", "test loss", "wall time (s)"], rows, f"Table 4 of {view.source} beside ours (last epoch)",
                       kinds=[None] * 5 + ["loss"] * 5 + ["seconds"])
-        return Section("Overview: training, ours beside report 004", [Text(text), table])
+        return Section(f"Overview: training, ours beside {view.source}", [Text(text), table])
 
     def _timing(self, view: ReportView) -> Section:
         rows = [[view.title(n), s["train_time_s"], s["wall_time_s"], s["images_per_s"], device_text(s)]

@@ -7,7 +7,7 @@ from genlab.analyses.base import ReportView
 from genlab.report.conclude import accuracy_noise, accuracy_reason, best_sentence, one_seed
 from genlab.report.page import Conclusion, Section, Table, Text, quantity
 
-TITLE = "Summary: the autoencoders side by side (report 004, table 3, measured)"
+TITLE = "Summary: the autoencoders side by side (Bastos & Cordeiro 2024, table 3, measured)"
 
 
 TRAITS = ("objective", "noise in training", "loss", "latent space")  # what each model says of itself (Method.traits)

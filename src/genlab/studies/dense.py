@@ -22,6 +22,7 @@ from genlab.analyses.samples import Samples
 from genlab.config import StudyConfig
 from genlab.errors import GenlabError
 from genlab.report.page import Section, Table, Text
+from genlab.report.sources import FREITAS_2023
 from genlab.studies.model_study import ModelStudy
 from genlab.studies.overview_tables import data_sentence, losses_sentence, models_table
 
@@ -37,12 +38,12 @@ def _require(ok: bool, message: str) -> None:
 class DenseSettings:
     """The study's own keys under `analysis:` (each analysis has its own mapping beside them)."""
 
-    reported: dict[str, dict] = field(default_factory=dict)  # report 000's numbers, by model name
-    reported_note: str = ""  # how report 000 measured them (shown under the overview)
+    reported: dict[str, dict] = field(default_factory=dict)  # Freitas & Rodrigues (2023)'s numbers, by model name
+    reported_note: str = ""  # how the source report (Freitas & Rodrigues, 2023) measured them (shown under the overview)
 
     def __post_init__(self) -> None:
         for name, numbers in self.reported.items():
-            _require(isinstance(numbers, dict), f"analysis.reported.{name} must be a mapping of report 000's numbers, "
+            _require(isinstance(numbers, dict), f"analysis.reported.{name} must be a mapping of the source report's numbers, "
                                                 f"e.g. {{time_s: 82.9, loss: 0.044}}")
             unknown = [k for k in numbers if k not in REPORTED_KEYS]
             _require(not unknown, f"analysis.reported.{name}.{unknown[0] if unknown else ''} is not a known reported "
@@ -52,7 +53,7 @@ class DenseSettings:
 class DenseStudy(ModelStudy):
     kind = "dense"
     title = "Study 1 — dense autoencoders, VAE and GAN"
-    source = "report 000"
+    source = FREITAS_2023.short
     Settings = DenseSettings
     analyses = (ReconstructionPairs(), LinearFloor(), Latent2D(), ReconstructionKL(), Samples(), LossCurves(),
                 GenerationQuality(), FlopFloor())
@@ -68,7 +69,7 @@ class DenseStudy(ModelStudy):
 
     def overview(self, view: ReportView) -> list[Section]:
         specs = [s for s in view.config.models if s.name in view.summaries]
-        return [Section("Overview: ours beside report 000", [Text(_overview_text(view, specs)),
+        return [Section(f"Overview: ours beside {self.source}", [Text(_overview_text(view, specs)),
                                                               _results_table(view, specs), models_table(view, specs)])]
 
 
@@ -87,8 +88,9 @@ def _results_table(view: ReportView, specs: list) -> Table:
         f, key = s["final"], _objective_loss(s["final"])
         rows.append([spec.title, s["epochs"], s["batch_size"], s["train_time_s"], rep.get("time_s"), key,
                      f["train"].get(key), f["val"].get(key), f["test"].get(key), rep.get("loss")])
-    return Table(["model", "epochs", "batch", "train time (s)", "report 000 time (s)", "loss", "train", "val", "test",
-                  "report 000 loss"], rows, "Every model: ours beside report 000 (losses of the last epoch)",
+    src = view.source or "source report"
+    return Table(["model", "epochs", "batch", "train time (s)", f"{src}: time (s)", "loss", "train", "val", "test",
+                  f"{src}: loss"], rows, f"Every model: ours beside {src} (losses of the last epoch)",
                  kinds=[None, None, None, "seconds", "seconds", None, "loss", "loss", "loss", "loss"])
 
 

@@ -13,13 +13,15 @@ from __future__ import annotations
 from genlab import config as cfgmod
 from genlab.config import StudyConfig
 from genlab.detect.options import KittiSettings
+from genlab.report.sources import BASTOS_2024
 from genlab.runs import RunDir
 from genlab.studies.base import StudyContext
 
 
 class KittiStudy:
     kind = "kitti"
-    title = "Study 3 — YOLOv5s on KITTI: from scratch vs transfer learning (report 004, part II)"
+    source = BASTOS_2024.short  # the source report (genlab.report.sources)
+    title = "Study 3 — YOLOv5s on KITTI: from scratch vs transfer learning"
     Settings = KittiSettings
     multi_gpu = True  # --device 0,1: ultralytics launches DDP over those GPUs
     headlines = (("eval:coco.map50_95", "test mAP@0.5:0.95"),)

@@ -77,7 +77,7 @@ class ModelStudy:
 
     kind: str = ""
     title: str = ""
-    source: str = ""  # the source report as sentences name it ("report 000"); "" for none
+    source: str = ""  # the source report as sentences cite it (genlab.report.sources: "Freitas & Rodrigues, 2023"); "" for none
     Settings: type = object  # the dataclass of the study's own keys under `analysis:`
     analyses: tuple[Analysis, ...] = ()
     # each model's main numbers: the terminal's summary of a run and an experiment page's table over seeds

@@ -13,6 +13,7 @@ from genlab import registry, run_record, runs, tracking
 from genlab.config import StudyConfig
 from genlab.errors import GenlabError
 from genlab.report.verdicts import section as verdict_section  # moves below studies once verdicts settle
+from genlab.report import findings
 from genlab.report.export import epoch_table, render, slug
 from genlab.report.page import Table
 from genlab.runs import RunDir, default_out, prepare
@@ -47,7 +48,8 @@ def run_study(config: StudyConfig, out: Path | None, runtime: Runtime) -> RunDir
     print(f"genlab: report written to {path}", file=sys.stderr)
     if runtime.mlflow:
         run_id = tracking.log_run(run.path)
-        print(f"genlab: logged to MLflow ({tracking.tracking_uri()}) as run {run_id}", file=sys.stderr)
+        print(f"genlab: logged to MLflow ({tracking.tracking_uri()}) as run {run_id}; see it with `{tracking.ui_command()}`",
+              file=sys.stderr)
     return run
 
 
@@ -121,6 +123,8 @@ class ReportContent:
     sections: list
     config: dict  # config.yaml as written
     environment: dict
+    findings: object = None  # the Section that opens the page (genlab.report.findings)
+    banner: str = ""  # a quick run says so above everything
 
 
 def report_content(run: RunDir) -> ReportContent:
@@ -129,13 +133,24 @@ def report_content(run: RunDir) -> ReportContent:
     study = get_study(config.study)
     environment = runs.read_json(run.environment) if run.environment.is_file() else {}
     sections = study.sections(run, config)
-    tested = verdict_section(config.comparisons, [run_record.read_run(run.path)])
+    record = run_record.read_run(run.path)
+    tested = verdict_section(config.comparisons, [record])
     if tested:  # after the overview: whether each difference the page shows is real
         sections.insert(min(1, len(sections)), tested)
-    subtitle = f"{study.title} · run folder {run.path.name} · seed {config.seed}"
+    facts = page_facts(study, config, [record])
+    findings.strip_repeated(sections, findings.caveats(facts))
+    subtitle = f"run folder {run.path.name} · seed {config.seed}" + (" · quick settings" if config.quick_run else "")
     dataset = (run.read_metrics().get("data") or {}).get("title")
     title = (config.title or study.title) + (f", on {dataset}" if dataset else "")
-    return ReportContent(title, subtitle, sections, raw, environment)
+    return ReportContent(title, subtitle, sections, raw, environment, findings.section(facts),
+                         findings.banner(config.quick_run, config.study))
+
+
+def page_facts(study, config: StudyConfig, records: list) -> findings.PageFacts:
+    """What a page's findings are computed from: the study's headlines, source and caveat, the runs."""
+    caveat = study.caveat(records[0].config, records[0].metrics) if records else ""
+    return findings.PageFacts(config.study, records, list(study.headlines), list(config.comparisons),
+                              getattr(study, "source", ""), config.quick_run, [caveat] if caveat else [])
 
 
 def build_report(run: RunDir, linked_images: bool = False) -> Path:
@@ -143,7 +158,8 @@ def build_report(run: RunDir, linked_images: bool = False) -> Path:
     from genlab.report import page
 
     c = report_content(run)
-    return page.write(run.path, c.title, c.sections, c.config, c.environment, c.subtitle, linked_images)
+    return page.write(run.path, c.title, c.sections, c.config, c.environment, c.subtitle, linked_images,
+                      c.banner, c.findings)
 
 
 def headline(run: RunDir) -> str:
