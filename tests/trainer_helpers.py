@@ -7,11 +7,12 @@ from genlab.data.splits import Split
 from genlab.engine.trainer import TrainData
 
 
-def random_data(n_train: int = 256, n_val: int = 64, n_test: int = 64, seed: int = 0) -> TrainData:
-    """Random uint8 images and labels: enough for the trainer's mechanics, not for learning."""
+def random_data(n_train: int = 256, n_val: int = 64, n_test: int = 64, seed: int = 0,
+                shape: tuple[int, int, int] = (1, 28, 28), classes: int = 10) -> TrainData:
+    """Random uint8 N×C×H×W images and labels: enough for the trainer's mechanics, not for learning."""
     g = torch.Generator().manual_seed(seed)
-    make = lambda n: Split(torch.randint(0, 256, (n, 1, 28, 28), generator=g, dtype=torch.uint8),
-                           torch.randint(0, 10, (n,), generator=g))
+    make = lambda n: Split(torch.randint(0, 256, (n, *shape), generator=g, dtype=torch.uint8),
+                           torch.randint(0, classes, (n,), generator=g))
     return TrainData(make(n_train), make(n_val), make(n_test))
 
 

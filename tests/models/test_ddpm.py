@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 from genlab.config import TrainConfig
-from genlab.engine.trainer import TrainData, TrainerOptions, train
+from genlab.engine.trainer import TrainerOptions, train
 from genlab.methods import diffusion
 from genlab import registry
 from genlab.builtin_models import ddpm
@@ -19,18 +19,10 @@ from genlab.methods.diffusion import DDPM, cosine_alpha_bar
 
 PARAM_DOMAINS = registry.entry("ddpm").domains
 from genlab.runs import ModelDir
+from trainer_helpers import StopAt, random_data
 
 CLASSES = 3  # genlab passes builders the class count
 
-
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Convolutions on a shared 2-core machine: two threads wait for each other at every
-    operator while other processes hold a core (measured 5–50× slower than one thread)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 def small(shape=(1, 28, 28), **params) -> DDPM:
@@ -197,41 +189,9 @@ def test_settings_the_domains_cannot_see_are_refused_by_the_builder():
         small(levels=4)
 
 
-class Images:
-    """N×C×H×W uint8 images and labels: what the trainer takes (a Split's protocol)."""
-
-    def __init__(self, n: int, shape, seed: int):
-        g = torch.Generator().manual_seed(seed)
-        self.images = torch.randint(0, 256, (n, *shape), generator=g, dtype=torch.uint8)
-        self.labels = torch.randint(0, 3, (n,), generator=g)
-
-    def __len__(self):
-        return len(self.labels)
-
-    def to(self, device):
-        return self
-
-    def batches(self, batch_size, shuffle=False, generator=None):
-        order = torch.randperm(len(self), generator=generator) if shuffle else torch.arange(len(self))
-        for start in range(0, len(self), batch_size):
-            idx = order[start:start + batch_size]
-            yield self.images[idx].float() / 255, self.labels[idx]
-
-
-class StopAt:
-    """Ctrl-C at the end of one epoch, before its checkpoint."""
-
-    def __init__(self, epoch: int):
-        self.epoch = epoch
-
-    def on_epoch_end(self, method, epoch, model_dir, logs):
-        if epoch == self.epoch:
-            raise KeyboardInterrupt
-        return {}
-
 
 def test_resume_through_the_trainer_equals_an_uninterrupted_run(tmp_path):
-    data = TrainData(Images(20, (3, 8, 8), 0), Images(6, (3, 8, 8), 1))
+    data = random_data(20, 6, 6, shape=(3, 8, 8), classes=3)
     cfg = TrainConfig(epochs=3, batch_size=8, tensorboard=False, keep_checkpoints=5)
     run = lambda folder, resume=False, callbacks=(): train(
         small((3, 8, 8), conditional=True), data, cfg, ModelDir(tmp_path / folder), 7,

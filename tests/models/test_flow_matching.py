@@ -12,25 +12,17 @@ import torch
 from torch import nn
 
 from genlab.config import TrainConfig
-from genlab.engine.trainer import TrainData, TrainerOptions, train
+from genlab.engine.trainer import TrainerOptions, train
 from genlab import registry
 from genlab.builtin_models import flow_matching
 from genlab.methods.flow_matching import FlowMatching, band_probabilities
 
 PARAM_DOMAINS = registry.entry("flow_matching").domains
 from genlab.runs import ModelDir
+from trainer_helpers import StopAt, random_data
 
 CLASSES = 3  # genlab passes builders the class count
 
-
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Convolutions on a shared 2-core machine: two threads wait for each other at every
-    operator while other processes hold a core (measured 5–50× slower than one thread)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 def small(shape=(1, 28, 28), **params) -> FlowMatching:
@@ -167,41 +159,9 @@ def test_every_builder_param_has_a_domain_that_refuses_bad_values():
         small((3, 32, 48), levels=6)
 
 
-class Images:
-    """N×C×H×W uint8 images and labels: what the trainer takes (a Split's protocol)."""
-
-    def __init__(self, n: int, shape, seed: int):
-        g = torch.Generator().manual_seed(seed)
-        self.images = torch.randint(0, 256, (n, *shape), generator=g, dtype=torch.uint8)
-        self.labels = torch.randint(0, 3, (n,), generator=g)
-
-    def __len__(self):
-        return len(self.labels)
-
-    def to(self, device):
-        return self
-
-    def batches(self, batch_size, shuffle=False, generator=None):
-        order = torch.randperm(len(self), generator=generator) if shuffle else torch.arange(len(self))
-        for start in range(0, len(self), batch_size):
-            idx = order[start:start + batch_size]
-            yield self.images[idx].float() / 255, self.labels[idx]
-
-
-class StopAt:
-    """Ctrl-C at the end of one epoch, before its checkpoint."""
-
-    def __init__(self, epoch: int):
-        self.epoch = epoch
-
-    def on_epoch_end(self, method, epoch, model_dir, logs):
-        if epoch == self.epoch:
-            raise KeyboardInterrupt
-        return {}
-
 
 def test_resume_through_the_trainer_equals_an_uninterrupted_run(tmp_path):
-    data = TrainData(Images(20, (1, 8, 8), 0), Images(6, (1, 8, 8), 1))
+    data = random_data(20, 6, 6, shape=(1, 8, 8), classes=3)
     cfg = TrainConfig(epochs=3, batch_size=8, tensorboard=False, keep_checkpoints=5)
     run = lambda folder, resume=False, callbacks=(): train(
         small((1, 8, 8), conditional=True, time_sampling="logit_normal"), data, cfg, ModelDir(tmp_path / folder), 7,
