@@ -25,12 +25,16 @@ class SampleRequest:
     seed: int = 0
 
 
+MAX_SAMPLES = 1_000_000  # 0.8 GB at 28×28×1, 3 GB at 32×32×3, as uint8
+
+
 def sample_run(req: SampleRequest) -> str:
     """Draw samples from one model of a run folder; returns a one-line summary."""
     if req.out is None and req.grid is None:
         raise GenlabError("nothing to write: pass --out samples.npz and/or --grid samples.png")
-    if req.n < 1:
-        raise GenlabError(f"--n {req.n}: must be at least 1")
+    if not 1 <= req.n <= MAX_SAMPLES:
+        raise GenlabError(f"--n {req.n}: must be 1 to {MAX_SAMPLES:,} (all of them are held in memory and written "
+                          "to one file); draw more in several calls with different --seed")
     run = RunDir(Path(req.run))
     config = generative_config(run, "sample")
     config.model(req.model)  # one clear line for an unknown name
