@@ -57,8 +57,8 @@ def test_run_folder_holds_everything(dense_run):
     for name in ("gan_normal", "gan_uniform"):  # the per-epoch FID curve, logged by the engine callback
         records = [json.loads(line) for line in (dense_run / "models" / name / "metrics.jsonl").read_text().splitlines()]
         assert all(r["extra"]["epoch_fid"] > 0 for r in records)
-    expected = {"loss_curves", "parts_vae", "samples_vae", "progress_gan_normal", "progress_gan_uniform",
-                "samples_gan_normal", "samples_gan_uniform"}
+    expected = {"loss_curves", "parts_vae", "progress_gan_normal", "progress_gan_uniform"}
+    expected |= {f"quality_samples_{name}" for name in ("vae", "gan_normal", "gan_uniform")}
     for name in ("ae2", "ae2_deep", "ae64", "ae64_deep", "vae"):
         expected |= {f"recon_test_{name}", f"recon_train_{name}"}
     for name in ("ae2", "ae2_deep"):
@@ -75,6 +75,8 @@ def test_report_shows_every_figure_and_reported_numbers(dense_run):
         assert number in html
     assert "Generation quality" in html and "real-data floor" in html
     assert "Figure missing" not in html
+    assert "VAE-64&#x27;s samples from the normal prior (as trained) are shown once, under generation quality" in html \
+        or "VAE-64's samples from the normal prior (as trained) are shown once, under generation quality" in html
     assert re.search(r"Not in this analysis, which needs [^<]*: GAN-64, normal prior; GAN-64, uniform prior\.", html)  # skipped models are named, once
     assert "The source report (Freitas &amp; Rodrigues, 2023) judged GAN-64, uniform prior worse than GAN-64, normal prior by eye" in html
 

@@ -38,13 +38,28 @@ def test_ultralytics_gets_the_gpu_list(monkeypatch):
     (["run", "dense", "--device", "0,1"], "several GPUs are for the kitti study"),
     (["run", "conv", "--device", "0,1"], "several GPUs are for the kitti study"),
     (["run", "kitti", "--device", "0,1"], "needs 2 distinct GPUs"),
-    (["run", "kitti", "--device", "0,0"], "needs 2 distinct GPUs"),
+    (["run", "kitti", "--device", "0,0"], "a GPU is named twice"),
     (["run", "kitti", "--device", "0;1"], "GPU indices such as 0,1"),
     (["run", "dense", "--seeds", "2", "--device", "0,1"], "trials get one GPU each"),
 ])
 def test_cli_refuses_in_one_line(argv, fragment, tmp_path, capsys, monkeypatch):
+    """As on a machine with GPU device files whose GPUs torch cannot use (the checks past the cheap one)."""
+    from genlab.cli import run_cmd
+
+    monkeypatch.setattr(run_cmd, "_gpu_device_files", lambda: True)
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     assert cli.main([*argv, "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and fragment in err[0], err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("device", ["0,1", "cuda", "2,3,5"])
+def test_no_gpu_device_files_is_answered_before_torch(device, tmp_path, capsys, monkeypatch):
+    from genlab.cli import run_cmd
+
+    monkeypatch.setattr(run_cmd, "_gpu_device_files", lambda: False)
+    assert cli.main(["run", "dense", "--device", device, "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no CUDA GPU is visible" in err[0], err
     assert not (tmp_path / "out").exists()

@@ -148,8 +148,13 @@ def load_trained(model_dir_or_file, map_location: str | torch.device = "cpu") ->
     path = path / "final.pt" if path.is_dir() else path
     if not path.is_file():
         raise GenlabError(f"{path} does not exist; train the model first (genlab run …) or check the run folder")
-    blob = torch.load(path, map_location=map_location, weights_only=False)
-    if "shape" not in blob:
+    try:
+        blob = torch.load(path, map_location=map_location, weights_only=False)
+    except Exception as exc:  # noqa: BLE001 - a truncated or foreign file: pickle, zip and EOF errors alike
+        raise GenlabError(f"{path} is not a readable checkpoint ({type(exc).__name__}: an interrupted copy or "
+                          f"another file?); copy it again, or retrain that model (genlab run … --resume after "
+                          f"removing {path.parent})") from None
+    if not isinstance(blob, dict) or "shape" not in blob:
         raise GenlabError(f"{path} was written by a genlab before models recorded their image shape; "
                           "retrain it with this version (genlab run …)")
     method = build(blob["model"], blob["params"], shape=tuple(blob["shape"]), classes=blob.get("classes"))

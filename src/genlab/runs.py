@@ -139,6 +139,26 @@ def check_out(out: Path, resume: bool, resumable: bool = True) -> None:
     check_can_create(out, "--out")
 
 
+def check_file_target(path: Path | None, flag: str, example: str) -> None:
+    """A file a command will write: not a folder, and its folder can be made (before any work)."""
+    if path is None:
+        return
+    if Path(path).is_dir():
+        raise GenlabError(f"{flag} {path} is a folder; name a file, e.g. {flag} {example}")
+    check_can_create(Path(path), flag)
+
+
+def check_folder_target(path: Path, flag: str, new: bool = False) -> None:
+    """A folder a command will write into: not a file, its parents can be made, and (`new`)
+    not a folder that already holds something — checked before any work."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise GenlabError(f"{flag} {path} is a file; name a folder")
+    if new and path.is_dir() and any(path.iterdir()):
+        raise GenlabError(f"{flag} {path} already holds files; name a new or empty folder (nothing is overwritten)")
+    check_can_create(path, flag)
+
+
 def check_can_create(path: Path, flag: str) -> None:
     """Can `path` (a folder or file not yet there, or a file to replace) be created? One line
     naming `flag` if not."""

@@ -73,6 +73,9 @@ def test_classifier_summary_lands_in_the_report(conv_run):
     assert "best epoch" in html and "Linear 1152→32 → ReLU → Dropout(0.3) → Linear 32→10" in html
     for result in results.values():
         assert f"<td>{quantity(100 * result['head']['test_metrics']['accuracy'], 'percent')}</td>" in html
+    best = max(r["head"]["test_metrics"]["accuracy"] for r in results.values())
+    # the findings at the top show the record's fraction as a percentage, like the tables
+    assert f"Highest frozen-encoder accuracy: " in html and f"({quantity(100 * best, 'percent')} %)" in html
 
 
 def test_report_rebuilds_from_folder_alone(conv_run):

@@ -1,12 +1,16 @@
 """Models that sample from a prior: a grid of samples, the same noise batch decoded at
 several epochs (kept by this analysis's SampleSnapshots callback), and the per-epoch FID of
-the models that logged one (the generation analysis's EpochFID callback)."""
+the models that logged one (the generation analysis's EpochFID callback).
+
+A study that also measures generation quality shows each model's 100 samples there, beside its
+FID; it sets `grid: false` here so that no page shows a model's samples twice."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from genlab.analyses.base import Analysis, AnalysisContext, AnalysisSettings, ReportView, figure_block, within
 from genlab.engine.callbacks import SampleSnapshots, snapshot_epochs
+from genlab.errors import GenlabError
 from genlab.figures import latents as dfigs
 from genlab.generation.epoch_fid import KEY as EPOCH_FID
 from genlab.generation.samplers import PriorSampler
@@ -20,10 +24,13 @@ PROGRESS = "progress_{name}"
 class SamplesSettings(AnalysisSettings):
     images: int = 100  # images per sample grid
     snapshots: int = 4  # epochs at which the same noise batch is decoded
+    grid: bool = True  # draw the sample grid (false where the generation section already shows one)
 
     def __post_init__(self) -> None:
         within(self, "samples", {"images": (1, 400, "images per sample grid"),
                                  "snapshots": (1, 100, "epochs whose fixed-noise samples are kept")})
+        if not isinstance(self.grid, bool):
+            raise GenlabError(f"analysis.samples.grid={self.grid!r}: must be true or false")
 
 
 class Samples(Analysis):
@@ -39,9 +46,10 @@ class Samples(Analysis):
         out = {}
         for name, method in models.items():
             title, prior = ctx.title(name), PriorSampler(method).description
-            n = ctx.settings.images
-            dfigs.samples(ctx.run.figure(SAMPLES.format(name=name)), method, n, ctx.config.seed,
-                          f"{title}: {n:,} samples from the {prior}")
+            n = ctx.settings.images if ctx.settings.grid else 0
+            if n:
+                dfigs.samples(ctx.run.figure(SAMPLES.format(name=name)), method, n, ctx.config.seed,
+                              f"{title}: {n:,} samples from the {prior}")
             snaps = sorted((ctx.run.model(name).path / "samples").glob("epoch_*.npz"))
             if snaps:
                 dfigs.sample_progress(ctx.run.figure(PROGRESS.format(name=name)), snaps,
@@ -57,8 +65,12 @@ class Samples(Analysis):
         blocks: list = []
         for name, entry in results.items():
             title = view.title(name)
-            blocks.append(figure_block(SAMPLES.format(name=name), f"{title}: {entry['n']:,} samples from the "
-                                                                  f"{entry['prior']}"))
+            if entry["n"]:
+                blocks.append(figure_block(SAMPLES.format(name=name), f"{title}: {entry['n']:,} samples from the "
+                                                                      f"{entry['prior']}"))
+            elif name in view.metrics.get("generation", {}).get("models", {}):
+                blocks.append(Text(f"{title}'s samples from the {entry['prior']} are shown once, under generation "
+                                   "quality, beside its FID."))
             if entry["snapshot_epochs"]:
                 epochs = ", ".join(map(str, entry["snapshot_epochs"]))
                 plural = "s" * (len(entry["snapshot_epochs"]) != 1)

@@ -5,6 +5,8 @@ from pathlib import Path
 
 from genlab.errors import GenlabError
 
+MAX_IMAGES = 1_000_000  # a timed epoch this long is a typo: the shipped datasets hold 70,000 images at most
+
 
 def register(sub) -> None:
     p = sub.add_parser("bench", help="images/s of genlab's training loop vs the reference DataLoader loop; "
@@ -31,8 +33,14 @@ def _bench(args) -> int:
         raise GenlabError("--run is read by --floor; add --floor (genlab bench --floor --run RUN_DIR)")
     if args.floor and args.contention:
         raise GenlabError("--floor and --contention are two different benches; run them one at a time")
-    if args.images is not None and args.images < 1:
-        raise GenlabError(f"--images must be a positive number, got {args.images}")
+    if args.images is not None and not 1 <= args.images <= MAX_IMAGES:
+        raise GenlabError(f"--images must be from 1 to {MAX_IMAGES:,} (images per timed epoch), got {args.images}")
+    if args.models is not None and not [m for m in args.models.split(",") if m.strip()]:
+        raise GenlabError(f"--models {args.models!r}: name at least one model, e.g. --models ae64,vae "
+                          "(or leave --models out for all of the study's)")
+    from genlab.runs import check_file_target
+
+    check_file_target(args.out, "--out", "bench.json")
     if args.floor:
         from genlab.bench.floor import run_floor
 

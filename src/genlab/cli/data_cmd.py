@@ -25,7 +25,7 @@ def register(sub) -> None:
 def _config(dataset: str | None, data_dir: str | None, sets: list[str]):
     from genlab.config import DataConfig, from_dict, parse_override
 
-    raw = {"dataset": dataset or "fashion_mnist"}
+    raw = {"dataset": "fashion_mnist" if dataset is None else dataset}  # '' is a typo, refused by the catalog
     if data_dir:
         raw["root"] = data_dir
     for item in sets:

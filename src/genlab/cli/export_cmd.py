@@ -19,7 +19,7 @@ def _export(args) -> int:
 
     runs.check_run(runs.RunDir(args.run_dir))  # one line if it is not a (sound) run folder
     out = args.out or args.run_dir / "export" / args.format
-    runs.check_can_create(out, "--out")
+    runs.check_folder_target(out, "--out")
     for path in export_run(args.run_dir, args.format, out):
         print(path)
     return 0

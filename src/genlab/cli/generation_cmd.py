@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from genlab.cli import arg_types
+
 
 def register(sub) -> None:
     p = sub.add_parser("sample", help="draw samples from a trained generator of a run folder (npz and/or png grid)")
@@ -12,14 +14,14 @@ def register(sub) -> None:
     p.add_argument("--out", type=Path, help="write images (uint8 N×C×H×W) to this .npz")
     p.add_argument("--grid", type=Path, help="write a grid of the first 100 samples to this .png")
     p.add_argument("--prior", choices=("normal", "uniform"), help="GANs: latent prior (default: the training prior)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=arg_types.seed, default=0)
     p.set_defaults(func=_sample)
 
     p = sub.add_parser("evaluate", help="FID, KID, precision/recall, IS and class histogram of every generator in a run")
     p.add_argument("run_dir", type=Path, help="run folder written by `genlab run`")
     p.add_argument("--n", type=int, default=10_000, help="samples per generator and real floor images (default 10000)")
     p.add_argument("--models", nargs="+", help="only these models (default: every trained model that can generate)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=arg_types.seed, default=0)
     p.add_argument("--gmm-components", type=int, default=10, help="mixture components of the autoencoder samplers")
     p.add_argument("--inception-weights", type=Path,
                    help="local pt_inception weights file: also report standard Inception-FID (needs torch-fidelity)")
@@ -47,15 +49,9 @@ def _check_run(path: Path) -> None:
 
 
 def _check_file_out(path: Path | None, flag: str) -> None:
-    """A file this command will write: not a folder, and its folder can be made."""
-    from genlab.errors import GenlabError
-    from genlab.runs import check_can_create
+    from genlab.runs import check_file_target
 
-    if path is None:
-        return
-    if path.is_dir():
-        raise GenlabError(f"{flag} {path} is a folder; name a file, e.g. {flag} samples{path.suffix or '.npz'}")
-    check_can_create(path, flag)
+    check_file_target(path, flag, f"samples{path.suffix or '.npz'}" if path else "")
 
 
 def _sample(args) -> int:

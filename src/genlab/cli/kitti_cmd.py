@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from genlab.cli import arg_types
+
 
 def register(sub) -> None:
     p = sub.add_parser("kitti", help="prepare KITTI object data: convert to YOLO layout, or write synthetic scenes")
@@ -14,13 +16,13 @@ def register(sub) -> None:
     c.add_argument("--classes", default=None,
                    help="comma-separated classes to keep, e.g. Car (only images containing them); default all but DontCare")
     c.add_argument("--split", type=float, default=0.8, help="training fraction of the seeded train/test split (0.8)")
-    c.add_argument("--seed", type=int, default=0)
+    c.add_argument("--seed", type=arg_types.seed, default=0)
     c.set_defaults(func=_convert)
 
     s = cmds.add_parser("synth", help="write synthetic KITTI-format scenes (training/image_2, training/label_2)")
     s.add_argument("out", type=Path)
     s.add_argument("--n", type=int, default=400, help="number of scenes (400)")
-    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--seed", type=arg_types.seed, default=0)
     s.add_argument("--size", default="1242x375", help="WIDTHxHEIGHT of the images (1242x375, KITTI's usual size)")
     s.add_argument("--style", default="day", help="look of the scenes: day or dusk (for transfer-learning demos)")
     s.set_defaults(func=_synth)
@@ -37,8 +39,11 @@ def _convert(args) -> int:
 def _synth(args) -> int:
     from genlab.detect.synth import SynthOptions, parse_size, write_dataset
 
+    from genlab.runs import check_folder_target
+
     width, height = parse_size(args.size)
     options = SynthOptions(n=args.n, seed=args.seed, width=width, height=height, style=args.style)
+    check_folder_target(args.out, "out", new=True)
     out = write_dataset(args.out, options)
     print(f"wrote {args.n} synthetic KITTI scenes ({args.style}, {width}x{height}) to {out}/training")
     return 0

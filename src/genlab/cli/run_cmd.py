@@ -72,8 +72,12 @@ def check_common(args) -> list[str]:
                           "(several GPUs: the kitti study, through ultralytics' DDP)")
     if args.threads is not None and not 1 <= args.threads <= MAX_THREADS:
         raise GenlabError(f"--threads must be from 1 to {MAX_THREADS}, got {args.threads}")
-    if args.device == "cuda" and not _gpu_device_files():  # torch-free: importing torch to ask costs seconds
-        raise GenlabError("--device cuda: no CUDA GPU is visible (no /dev/nvidia* or /dev/kfd); use --device cpu or auto")
+    gpus = args.device.split(",") if "," in args.device else []
+    if len(set(gpus)) != len(gpus):
+        raise GenlabError(f"--device {args.device}: a GPU is named twice; name each once, e.g. --device 0,1")
+    if (args.device == "cuda" or gpus) and not _gpu_device_files():  # torch-free: importing torch costs seconds
+        raise GenlabError(f"--device {args.device}: no CUDA GPU is visible (no /dev/nvidia* or /dev/kfd); "
+                          "use --device cpu or auto")
     if args.data_dir and not Path(args.data_dir).exists():
         raise GenlabError(f"--data-dir {args.data_dir}: no such file or folder (`genlab data` shows where datasets are looked for)")
     if args.resume and not args.out:

@@ -45,6 +45,10 @@ STYLES: dict[str, Style] = {
 }
 
 
+MAX_SCENES = 100_000  # 13× KITTI's 7,481: a bound that says a typo, not a taste
+MAX_SIDE = 8192  # a 8192² RGB scene is 200 MB in memory while it is drawn
+
+
 @dataclass(frozen=True)
 class SynthOptions:
     n: int = 400
@@ -55,10 +59,13 @@ class SynthOptions:
     max_cars: int = 7
 
     def __post_init__(self) -> None:
-        if self.n < 1:
-            raise GenlabError("synth: --n must be >= 1")
+        if not 1 <= self.n <= MAX_SCENES:
+            raise GenlabError(f"synth: --n {self.n}: must be 1 to {MAX_SCENES:,} (KITTI's training set has 7,481 scenes)")
         if self.width < 32 or self.height < 16:
             raise GenlabError(f"synth: image size {self.width}x{self.height} is too small (min 32x16)")
+        if self.width > MAX_SIDE or self.height > MAX_SIDE:
+            raise GenlabError(f"synth: image size {self.width}x{self.height} is too large (at most {MAX_SIDE} "
+                              "pixels a side; KITTI's are 1242x375)")
         if self.style not in STYLES:
             raise GenlabError(f"synth: unknown style {self.style!r}; choose one of: {', '.join(STYLES)}")
 

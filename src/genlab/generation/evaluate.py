@@ -63,13 +63,18 @@ def evaluate_run(run: RunDir | Path, opts: EvaluateOptions = EvaluateOptions()) 
     """Measure every generator of `run`, write metrics.json["generation"] and figures, return it."""
     run = run if isinstance(run, RunDir) else RunDir(Path(run))
     config = generative_config(run, "evaluate")  # one line for a kitti run folder
-    start = time.perf_counter()
-    data = load_data(config.data)
-    n = _check_n(opts.n, len(data.test_images))  # before anything slow
+    specs = _generators(config, run, opts)  # unknown or unfinished --models: refused before anything slow
+    _check_weights(run, specs)
+    _check_n(opts.n, None)
     if opts.inception_weights:
         from genlab.generation import inception
 
+        if opts.inception_n < 10:
+            raise GenlabError(f"--inception-n {opts.inception_n}: need at least 10 images per set")
         inception.check_available(opts.inception_weights)  # fail before minutes of work, not after
+    start = time.perf_counter()
+    data = load_data(config.data)
+    n = _check_n(opts.n, len(data.test_images))  # before anything slow
     fnet, _ = load_or_train(opts.feature_net or run_feature_net(config), data, data.mirror, progress=opts.progress)
     reference = FeatureSet(*reference_features(fnet, data))
     floor = floor_images(data)[:n]
@@ -89,7 +94,7 @@ def evaluate_run(run: RunDir | Path, opts: EvaluateOptions = EvaluateOptions()) 
     _say(opts, f"feature network {fnet.name}; real-data floor: FID {result['floor']['fid']:.3f}")
     samplers.save_grid(run.figure(figures.SAMPLES_FIGURE.format(name=figures.FLOOR_NAME)), floor[:100], "real held-out training images")
     sets = {}
-    for spec in _generators(config, run, opts):
+    for spec in specs:
         entry, images = _evaluate_model(run, config, spec, fnet, reference, n, opts)
         if entry is not None:
             result["models"][spec.name] = entry
@@ -126,10 +131,10 @@ def _keep_other_models(run: RunDir, result: dict, config, opts: EvaluateOptions)
     result["models"] = {name: merged[name] for name in sorted(merged, key=lambda n: order.index(n) if n in order else len(order))}
 
 
-def _check_n(n: int, available: int) -> int:
+def _check_n(n: int, available: int | None) -> int:
     if n < 10:
         raise GenlabError(f"--n {n}: need at least 10 samples (KID and precision/recall use neighbours)")
-    if n > available:
+    if available is not None and n > available:
         raise GenlabError(f"--n {n}: the reference has only {available:,} test images; use --n {available} or fewer")
     return n
 
@@ -153,6 +158,14 @@ def _generators(config: StudyConfig, run: RunDir, opts: EvaluateOptions):
                                   "finish the run (genlab run … --resume) first")
         return specs
     return [spec for spec in config.models if run.model(spec.name).is_done()]
+
+
+def _check_weights(run: RunDir, specs) -> None:
+    """Every model's final.pt loads (a damaged one is one line) before a figure is written."""
+    from genlab.registry import load_trained
+
+    for spec in specs:
+        load_trained(run.model(spec.name).path)
 
 
 _TRAIN_IMAGES: dict = {}

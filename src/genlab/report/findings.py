@@ -61,8 +61,10 @@ def best_per_headline(facts: PageFacts) -> list[str]:
                 means[facts.records[0].title(model)] = summarize(found).mean
         if means:
             seeds = "" if len(facts.records) <= 1 else f" (mean over {len(facts.records)} seeds)"
-            sentence = best_sentence(label + seeds, means, kind_of(metric, label),
-                                     lower_is_better(metric, label, facts.comparisons))
+            kind = kind_of(metric, label)
+            if kind == "percent" and max(abs(v) for v in means.values()) <= 1:
+                means = {name: 100 * v for name, v in means.items()}  # a record's fraction (sklearn's), shown in %
+            sentence = best_sentence(label + seeds, means, kind, lower_is_better(metric, label, facts.comparisons))
             out.append(sentence)
     return [s for s in out if s]
 

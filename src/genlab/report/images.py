@@ -28,7 +28,7 @@ def compressed_image(path: Path) -> tuple[str, bytes]:
         candidates = [("image/png", original), ("image/png", _encode(palette, "PNG", optimize=True))]
         if features.check("webp"):
             # lossless on the palette image's RGB: the same pixels as the palette PNG
-            candidates.append(("image/webp", _encode(palette.convert("RGB"), "WEBP", lossless=True, quality=100, method=6)))
+            candidates.append(("image/webp", _encode(palette.convert("RGB"), "WEBP", lossless=True, quality=100, method=4)))
     return min(candidates, key=lambda c: len(c[1]))
 
 

@@ -85,13 +85,13 @@ def check_study(config: StudyConfig, runtime: Runtime):
         if spec.model in registry.models():
             registry.check_params(spec.model, spec.params)
     study = get_study(config.study)
-    study.check_models(config)
     from genlab.engine.device import gpu_list, select_device
 
-    if gpu_list(runtime.device) and not getattr(study, "multi_gpu", False):
+    if gpu_list(runtime.device) and not getattr(study, "multi_gpu", False):  # before the data is read
         raise GenlabError(f"--device {runtime.device}: several GPUs are for the kitti study (ultralytics' DDP); the "
                           f"{config.study} study trains on one device — to use several GPUs, run seeds in "
                           "parallel: --seeds N (one trial per GPU)")
+    study.check_models(config)
     device = select_device(runtime.device)  # --device cuda without a GPU: refused before anything is written
     _check_step_device(config, device)
     options = study.settings(config)
