@@ -21,7 +21,7 @@ from cli_helpers import ROOT, run_cli
 from run_helpers import TINY
 
 # what a resumed run may measure differently: clocks, speeds, and whether it was resumed
-TIMING = re.compile(r"(_s|_s_per_1000|wall|seconds|per_s|resumed|date|started|finished|duration|pid)$")
+TIMING = re.compile(r"(_s|_s_per_1000|wall|seconds|per_s|time_over_floor|resumed|date|started|finished|duration|pid)$")
 
 CONV = ["--set", "data.train_subset=300", "--set", "data.val_size=100", "--set", "data.test_subset=200",
         "--set", "train.epochs=1", "--set", "analysis.tsne.enabled=false",

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from genlab import atomic, run_record
 from genlab.experiments import experiment_page
+from genlab.experiments.plan import study_kind
 from genlab.experiments.trials import TrialState, cells, read_trials
 from genlab.generation.shipped import network_name
 from genlab.report.stats import summarize
@@ -105,7 +106,7 @@ def _write_sweep_floor(exp, spec: dict, states: list[TrialState]) -> None:
     vary = spec.get("vary") or {}
     if len(vary) != 1 or not done or (exp.path / SWEEP_FLOOR).is_file():
         return
-    floor = get_study(spec["study"]).sweep_floor(vary, done[0].record.config)
+    floor = get_study(study_kind(spec)).sweep_floor(vary, done[0].record.config)
     if floor:
         atomic.write_json(exp.path / SWEEP_FLOOR, floor)
 

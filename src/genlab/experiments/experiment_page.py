@@ -11,6 +11,7 @@ from pathlib import Path
 from genlab import run_record, runs
 from genlab.config import ComparisonSpec, from_dict
 from genlab.experiments import setting_effects, sweep_figures
+from genlab.experiments.plan import study_kind
 from genlab.experiments.trials import TrialState, cells
 from genlab.generation.shipped import metric_name, network_name
 from genlab.report import findings, page, verdicts
@@ -22,7 +23,7 @@ from genlab.studies import get_study
 def write(exp, spec: dict, states: list[TrialState], floor: dict | None = None) -> Path:
     done = [s for s in states if s.record is not None]
     comparisons = _comparisons(done)
-    study = get_study(spec["study"])
+    study = get_study(study_kind(spec))
     sections = [_overview(spec, states, study)]
     groups = cells(states)
     for cell, members in groups.items():

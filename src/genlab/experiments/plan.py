@@ -137,6 +137,12 @@ def _safe(name: str) -> str:
 
 def describe(spec: ExperimentSpec, trials: list[Trial]) -> dict:
     """experiment.yaml: enough to rerun it, and to refuse a --resume that asks for another."""
-    return {"study": spec.study, "quick": spec.quick, "overrides": list(spec.overrides), "seeds": spec.seeds,
+    return {"study": spec.study, "kind": trials[0].config.study, "quick": spec.quick, "overrides": list(spec.overrides), "seeds": spec.seeds,
             "first_seed": trials[0].seed, "vary": {k: list(v) for k, v in spec.vary.items()}, "executor": spec.executor, "jobs": spec.jobs,
             "slurm": spec.slurm, "trials": [{"id": t.id, "seed": t.seed, "vary": dict(t.vary)} for t in trials]}
+
+
+def study_kind(spec: dict) -> str:
+    """The study kind of an experiment.yaml (`study` may be a YAML path; folders written before
+    `kind` was recorded name a shipped study there)."""
+    return spec.get("kind") or spec["study"]
