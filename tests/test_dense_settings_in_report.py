@@ -19,7 +19,7 @@ CHANGED = ["--set", "data.train_subset=300", "--set", "data.val_size=100", "--se
            "--set", "models.gan_normal.params.latent_dim=12",
            "--set", "analysis.generation.enabled=false", "--set", "analysis.latent_2d.scatter_points=90",
            "--set", "analysis.reconstruction_pairs.images=7", "--set", "analysis.latent_2d.grid_size=4",
-           "--set", "analysis.samples.images=20"]
+           "--set", "analysis.samples.images=20", "--set", "analysis.samples.grid=true"]
 
 
 @pytest.fixture(scope="module")

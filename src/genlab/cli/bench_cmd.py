@@ -34,7 +34,8 @@ def _bench(args) -> int:
     if args.floor and args.contention:
         raise GenlabError("--floor and --contention are two different benches; run them one at a time")
     if args.images is not None and not 1 <= args.images <= MAX_IMAGES:
-        raise GenlabError(f"--images must be from 1 to {MAX_IMAGES:,} (images per timed epoch), got {args.images}")
+        raise GenlabError(f"--images must be a positive number up to {MAX_IMAGES:,} (images per timed epoch), "
+                          f"got {args.images}")
     if args.models is not None and not [m for m in args.models.split(",") if m.strip()]:
         raise GenlabError(f"--models {args.models!r}: name at least one model, e.g. --models ae64,vae "
                           "(or leave --models out for all of the study's)")

@@ -60,7 +60,8 @@ class SynthOptions:
 
     def __post_init__(self) -> None:
         if not 1 <= self.n <= MAX_SCENES:
-            raise GenlabError(f"synth: --n {self.n}: must be 1 to {MAX_SCENES:,} (KITTI's training set has 7,481 scenes)")
+            raise GenlabError(f"synth: --n must be 1 to {MAX_SCENES:,} (KITTI's training set has 7,481 scenes), "
+                              f"got {self.n}")
         if self.width < 32 or self.height < 16:
             raise GenlabError(f"synth: image size {self.width}x{self.height} is too small (min 32x16)")
         if self.width > MAX_SIDE or self.height > MAX_SIDE:
