@@ -24,6 +24,20 @@ analysis:
 TIMING = {"epoch_train_s", "epoch_wall_s", "images_per_s", "threads"}
 
 
+def damages(model: str) -> dict[str, tuple[str, bytes]]:
+    """Kinds of damage to a finished run folder: label → (file under the run, its new bytes)."""
+    return {
+        "invalid YAML config": ("config.yaml", b"study: [dense\n"),
+        "top-level list config": ("config.yaml", b"- study\n- dense\n"),
+        "non-UTF-8 config": ("config.yaml", b"study: dense\ntitle: \xff\xfe\n"),
+        "truncated metrics.json": ("metrics.json", b'{"data": {"n_train": 1'),
+        "list metrics.json": ("metrics.json", b"[1, 2]"),
+        "half-written metrics.jsonl": (f"models/{model}/metrics.jsonl", b'{"epoch": 1, "train": {}}\n{"epoch": 2, "tr'),
+        "non-UTF-8 metrics.jsonl": (f"models/{model}/metrics.jsonl", b'{"epoch": 1}\n\xff\n'),
+        "truncated summary.json": (f"models/{model}/summary.json", b'{"epochs": '),
+    }
+
+
 def genlab(*args, umask: int = 0o022, fsize: int | None = None) -> subprocess.CompletedProcess:
     def limits():
         os.umask(umask)

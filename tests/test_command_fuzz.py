@@ -14,46 +14,32 @@ from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
+import yaml
 
 from cli_helpers import run_cli
+from run_helpers import TINY as ONE_MODEL
+from run_helpers import damages
 from genlab import cli
 
 MAX_ERROR_S = 5.0
 WARM = ("genlab.studies.dense", "genlab.studies.conv", "genlab.studies.gen", "genlab.studies.kitti",
         "genlab.generation.commands", "genlab.generation.evaluate", "genlab.experiments.orchestrate",
         "genlab.report.page")
-TINY = """study: dense
-seed: 0
-data: {dataset: fashion_mnist, val_size: 200, train_subset: 600, test_subset: 300}
-train: {epochs: 1, batch_size: 64, tensorboard: false}
-models:
-  - {name: ae, model: dense_ae, params: {latent_dim: 8, latent_act: none, hidden: [32]}}
-  - {name: vae, model: dense_vae, params: {latent_dim: 4, hidden: [32]}}
-analysis:
-  generation: {enabled: false}
-  latent_2d: {enabled: false}
-"""
+# run_helpers' one-model study with a VAE beside its AE (sample and evaluate need a generator)
+TINY = yaml.safe_dump({**yaml.safe_load(ONE_MODEL), "models": [*yaml.safe_load(ONE_MODEL)["models"],
+                       {"name": "vae", "model": "dense_vae", "params": {"latent_dim": 4, "hidden": [32]}}]})
 BAD_COUNTS = ("0", "-1", "x", "1.5", "", "1e3", "99999999999999999999", "nan", "2000000000")
 BAD_SEEDS = ("-1", "x", "1.5", "", "99999999999999999999")
 BAD_NAMES = ("nosuch", "", "../ae", "ae;rm", "AE", " ae")
-DAMAGE = {
-    "invalid YAML config": ("config.yaml", b"study: [dense\n"),
-    "top-level list config": ("config.yaml", b"- study\n- dense\n"),
-    "non-UTF-8 config": ("config.yaml", b"study: dense\ntitle: \xff\xfe\n"),
-    "empty config": ("config.yaml", b""),
-    "truncated metrics.json": ("metrics.json", b'{"data": {"n_train": 1'),
-    "list metrics.json": ("metrics.json", b"[1, 2]"),
-    "half-written metrics.jsonl": ("models/vae/metrics.jsonl", b'{"epoch": 1, "train": {}}\n{"epoch": 2, "tr'),
-    "non-UTF-8 metrics.jsonl": ("models/vae/metrics.jsonl", b'{"epoch": 1}\n\xff\n'),
-    "truncated summary.json": ("models/vae/summary.json", b'{"epochs": '),
-    "empty final.pt": ("models/vae/final.pt", b""),
-    "garbage final.pt": ("models/vae/final.pt", b"not a checkpoint" * 10),
-}
+DAMAGE = {**damages("vae"),
+          "empty config": ("config.yaml", b""),
+          "empty final.pt": ("models/vae/final.pt", b""),
+          "garbage final.pt": ("models/vae/final.pt", b"not a checkpoint" * 10)}
 
 
 @pytest.fixture(scope="module")
 def finished(tmp_path_factory) -> Path:
-    """A finished tiny dense run (an AE and a VAE, one epoch each), trained by the real CLI."""
+    """A finished tiny dense run (an AE and a VAE, two epochs each), trained by the real CLI."""
     folder = tmp_path_factory.mktemp("fuzz-commands")
     (folder / "tiny.yaml").write_text(TINY)
     result = run_cli("run", str(folder / "tiny.yaml"), "--out", str(folder / "run"), "--no-progress")

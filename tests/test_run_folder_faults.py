@@ -17,6 +17,7 @@ from genlab.engine import checkpoint
 from genlab.engine.trainer import TrainerOptions, fit
 from genlab.runs import LOCK_NAME, ModelDir, prepare
 from cli_helpers import Ran
+from run_helpers import damages
 from trainer_helpers import StopAt, random_data
 
 sys.path.insert(0, str(Path(__file__).parent / "detect"))
@@ -96,16 +97,7 @@ def test_resume_names_changed_keys_and_whether_safe(tmp_path, capsys, stop_befor
 
 # ------------------------------------------------------------ damaged run folders
 
-DAMAGE = {
-    "invalid YAML config": ("config.yaml", b"study: [dense\n"),
-    "top-level list config": ("config.yaml", b"- study\n- dense\n"),
-    "non-UTF-8 config": ("config.yaml", b"study: dense\ntitle: \xff\xfe\n"),
-    "truncated metrics.json": ("metrics.json", b'{"data": {"n_train": 1'),
-    "list metrics.json": ("metrics.json", b"[1, 2]"),
-    "half-written metrics.jsonl": ("models/ae2/metrics.jsonl", b'{"epoch": 1, "train": {}}\n{"epoch": 2, "tr'),
-    "non-UTF-8 metrics.jsonl": ("models/ae2/metrics.jsonl", b'{"epoch": 1}\n\xff\n'),
-    "truncated summary.json": ("models/ae2/summary.json", b'{"epochs": '),
-}
+DAMAGE = damages("ae2")
 
 
 @pytest.mark.parametrize("command", ["report", "evaluate", "sample"])

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from genlab.analyses.base import Analysis, AnalysisContext, AnalysisSettings, ReportView, figure_block, within
 from genlab.engine.callbacks import SampleSnapshots, snapshot_epochs
-from genlab.errors import GenlabError
 from genlab.figures import latents as dfigs
 from genlab.generation.epoch_fid import KEY as EPOCH_FID
 from genlab.generation.samplers import PriorSampler
@@ -29,8 +28,6 @@ class SamplesSettings(AnalysisSettings):
     def __post_init__(self) -> None:
         within(self, "samples", {"images": (1, 400, "images per sample grid"),
                                  "snapshots": (1, 100, "epochs whose fixed-noise samples are kept")})
-        if not isinstance(self.grid, bool):
-            raise GenlabError(f"analysis.samples.grid={self.grid!r}: must be true or false")
 
 
 class Samples(Analysis):

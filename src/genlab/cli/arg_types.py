@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-MAX_SEED = 2**32 - 1  # numpy's seed range (genlab.config.MAX_SEED): torch and Python accept it too
+from genlab.config import MAX_SEED
 
 
 def seed(text: str) -> int:
