@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from genlab.analyses import frozen_classifiers, generation_quality
+from genlab.analyses import frozen_classifiers, generation_quality, sampling_cost
 from genlab.analyses.loss_curves import _still_learning
 from genlab.report.conclude import accuracy_noise, best_sentence, leaders
 from genlab.report.page import Table, cells, quantity
@@ -86,3 +86,37 @@ def test_loss_curves_say_which_models_were_still_learning():
     assert "Still learning" in text and "AE" in text.split("Levelled")[0]
     assert "Levelled off (or rising) at the last epoch: VAE." in text
     assert "GAN" not in text and "GAN" in _still_learning({"AE": -0.05}, games=True)
+
+
+def test_a_generation_tie_uses_the_two_leaders_sampling_errors_not_the_noisiest_model():
+    """Two leaders 8.67 ± 0.15 and 4.78 ± 0.09 (standard errors) are far apart even though a
+    third model far behind them is noisy (± 5): the tie threshold is the leaders' own
+    1.96·√(0.15² + 0.09²) = 0.34, not 1.96·√2·5."""
+    models = {"flow": {**generator(8.67, 0.38, 2.9, "Flow"), "fid_se": 0.15},
+              "cond": {**generator(4.78, 0.28, 5.3, "Guided flow"), "fid_se": 0.09},
+              "gan": {**generator(44.7, 0.0, 1.8, "GAN"), "fid_se": 5.0}}
+    text = generation_quality.conclusion(view("gen"), {"floor": {"recall": 0.85}, "models": models})
+    assert "Lowest FID: Guided flow (4.78), ahead of Flow (8.67)." in text
+    models["flow"]["fid"] = 5.0  # 0.22 apart: within the leaders' own noise
+    text = generation_quality.conclusion(view("gen"), {"floor": {"recall": 0.85}, "models": models})
+    assert "Lowest FID: a tie between Guided flow (4.78) and Flow (5.00)" in text
+    assert "(0.34)" in text
+
+
+def test_sampling_cost_compares_each_iterative_model_with_one_step_models_of_its_kind():
+    def one(fid):
+        return [{"steps": None, "fid": fid, "images_per_s": 10_000.0}]
+
+    def curve(*fids):
+        return [{"steps": s, "fid": f, "images_per_s": 100.0 / s} for s, f in zip((5, 10, 25), fids)]
+
+    points = {"dcgan": one(20.0), "cgan": one(12.0), "flow": curve(13.0, 10.0, 9.0),
+              "flow_cond": curve(13.0, 12.5, 5.0)}
+    titles = {n: n.upper() for n in points}
+    text = sampling_cost.conclusion(view("gen"), {"points": points, "titles": titles, "conditional": ["cgan", "flow_cond"]})
+    assert "FLOW: lowest FID 9 at 25 steps" in text
+    assert "it first beats the best unconditional one-step generator, DCGAN (FID 20, 10,000 images/s), at 5 steps" in text
+    assert "FLOW_COND: lowest FID 5 at 25 steps (4 images/s); it first beats the best conditional one-step " \
+           "generator, CGAN (FID 12, 10,000 images/s), at 25 steps" in text
+    older = sampling_cost.conclusion(view("gen"), {"points": points, "titles": titles})  # no record of kinds
+    assert "FLOW: lowest FID 9 at 25 steps (4 images/s); it first beats the best one-step generator, CGAN" in older

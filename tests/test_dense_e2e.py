@@ -75,8 +75,8 @@ def test_report_shows_every_figure_and_reported_numbers(dense_run):
         assert number in html
     assert "Generation quality" in html and "real-data floor" in html
     assert "Figure missing" not in html
-    assert "VAE-64&#x27;s samples from the normal prior (as trained) are shown once, under generation quality" in html \
-        or "VAE-64's samples from the normal prior (as trained) are shown once, under generation quality" in html
+    assert "VAE-64&#x27;s samples — normal prior (as trained) — are shown once, under generation quality" in html \
+        or "VAE-64's samples — normal prior (as trained) — are shown once, under generation quality" in html
     assert re.search(r"Not in this analysis, which needs [^<]*: GAN-64, normal prior; GAN-64, uniform prior\.", html)  # skipped models are named, once
     assert "The source report (Freitas &amp; Rodrigues, 2023) judged GAN-64, uniform prior worse than GAN-64, normal prior by eye" in html
 

@@ -46,7 +46,7 @@ def test_report_states_the_changed_settings(body):
     assert "latent_dim=12" in body  # the GAN's latent size
     assert _row(body, "AE-64")[:2] == ["2", "48"]  # epochs, batch size of that model alone
     assert _row(body, "VAE-9")[:2] == ["1", "128"]  # its title follows its latent_dim
-    assert "The first 7 images" in body and "decoded 4×4 grid" in body and "20 samples from the" in body
+    assert "The first 7 images" in body and "decoded 4×4 grid" in body and "20 samples — " in body
     assert "Trained on 300 Fashion-MNIST training images (1×28×28, 10 classes; 100 held out" in body
     assert "tested on 100 test images" in body
 

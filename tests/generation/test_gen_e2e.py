@@ -89,7 +89,7 @@ def test_report_shows_ranking_samples_and_interpolations(gen_run, chromium, tmp_
     assert "Figure missing" not in html
     assert "Ranking: every generative model" in html and "real-data floor" in html
     assert "Every model trains 2 epochs at batch size 64" in html
-    assert "The cost of sampling" in html and "first beats the best one-step generator" in html or \
+    assert "The cost of sampling" in html and "first beats the best unconditional one-step generator" in html or \
         "at no step count measured does it beat" in html
     assert "draws the class asked for" in html
     assert "too small to conclude" in html  # a 400-image subset cannot rank generators

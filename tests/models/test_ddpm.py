@@ -207,3 +207,17 @@ def test_resume_through_the_trainer_equals_an_uninterrupted_run(tmp_path):
     assert not torch.equal(a["ema.average.conv_in.weight"], a["net.conv_in.weight"])
     assert set(full["final"]["val"]) == {"loss", "mse_t0-249", "mse_t250-499", "mse_t500-749", "mse_t750-999"}
     assert resumed["final"] == full["final"]
+
+
+def test_the_report_names_the_sampler_and_a_guided_chunk_keeps_the_network_batch():
+    """The sampler column says DDIM and its steps (not "its prior"); a guided draw integrates
+    half a chunk at a time, so the doubled batch the network sees stays at CHUNK."""
+    from genlab.generation.samplers import PriorSampler
+
+    assert PriorSampler(small(sample_steps=7, eta=0.5)).description == "its own sampler (DDIM, 7 steps, η = 0.5)"
+    model, seen = small(conditional=True, guidance=2.0, sample_steps=2), []
+    net = model.ema.average
+    hook = net.register_forward_pre_hook(lambda module, args: seen.append(len(args[0])))
+    model.sample(diffusion.CHUNK + 3, generator=torch.Generator().manual_seed(0))
+    hook.remove()
+    assert max(seen) == diffusion.CHUNK and sum(seen) == 2 * 2 * (diffusion.CHUNK + 3)

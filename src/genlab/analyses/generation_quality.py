@@ -19,6 +19,7 @@ from genlab.data import load as load_data
 from genlab.generation.epoch_fid import EpochFID
 from genlab.generation.evaluate import SECTION, EvaluateOptions, evaluate_run
 from genlab.generation.features import FeatureNetConfig, load_or_train
+from genlab.generation.scores import BEYOND_NOISE
 from genlab.report.conclude import best_sentence, one_seed
 from genlab.report.page import Conclusion, Section, Text, quantity
 
@@ -127,19 +128,22 @@ def conclusion(view: ReportView, result: dict) -> str:
                    + " left out of the ranking below. Train longer before comparing.")
     for metric in GEN_METRICS:
         values = {t: e[metric.key] * metric.scale for t, e in usable.items()}
-        out.append(best_sentence(metric.label, values, metric.kind, metric.lower, *_sampling_noise(usable, metric)))
+        out.append(best_sentence(metric.label, values, metric.kind, metric.lower, *_sampling_noise(usable, metric, values)))
     out.append(_recall_note(result, models))
     out.append(one_seed(view.config.study))
     return " ".join(s for s in out if s)
 
 
-def _sampling_noise(entries: dict, metric) -> tuple[float, str]:
-    """(gap within which two models tie on `metric`, its words): 1.96 standard errors of the
-    difference of the two noisiest sets' sampling; (0, "") where the run has no sampling errors."""
-    ses = [e.get(f"{metric.key}_se") for e in entries.values()]
-    if None in ses or not ses:
+def _sampling_noise(entries: dict, metric, values: dict) -> tuple[float, str]:
+    """(gap within which the leader ties on `metric`, its words): 1.96 standard errors of the
+    difference between the first two, from their own sampling errors (a noisy model further
+    down must not widen the leaders' tie); (0, "") where the run has no sampling errors."""
+    first_two = sorted(values, key=values.get, reverse=not metric.lower)[:2]
+    ses = [entries[t].get(f"{metric.key}_se") for t in first_two]
+    if len(ses) < 2 or None in ses:
         return 0.0, ""
-    return 1.96 * math.sqrt(2) * max(ses) * metric.scale, "sampling noise (1.96 standard errors of a difference)"
+    return (BEYOND_NOISE * math.hypot(*ses) * metric.scale,
+            "sampling noise (1.96 standard errors of the difference between the first two)")
 
 
 def _recall_note(result: dict, models: dict) -> str:

@@ -169,7 +169,7 @@ def _figures(run: RunDir, result: dict) -> list[Figure]:
     figs.append(figure_block(SAMPLES_FIGURE.format(name=FLOOR_NAME), "Real held-out training images (the floor set)."))
     for name, entry in result["models"].items():
         figs.append(figure_block(SAMPLES_FIGURE.format(name=name),
-                           f"{entry.get('title') or name}: samples from the {entry['sampler']}."))
+                           f"{entry.get('title') or name}: samples — {entry['sampler']}."))
     return figs
 
 

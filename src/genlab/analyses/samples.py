@@ -46,7 +46,7 @@ class Samples(Analysis):
             n = ctx.settings.images if ctx.settings.grid else 0
             if n:
                 dfigs.samples(ctx.run.figure(SAMPLES.format(name=name)), method, n, ctx.config.seed,
-                              f"{title}: {n:,} samples from the {prior}")
+                              f"{title}: {n:,} samples — {prior}")
             snaps = sorted((ctx.run.model(name).path / "samples").glob("epoch_*.npz"))
             if snaps:
                 dfigs.sample_progress(ctx.run.figure(PROGRESS.format(name=name)), snaps,
@@ -63,10 +63,10 @@ class Samples(Analysis):
         for name, entry in results.items():
             title = view.title(name)
             if entry["n"]:
-                blocks.append(figure_block(SAMPLES.format(name=name), f"{title}: {entry['n']:,} samples from the "
+                blocks.append(figure_block(SAMPLES.format(name=name), f"{title}: {entry['n']:,} samples — "
                                                                       f"{entry['prior']}"))
             elif name in view.metrics.get("generation", {}).get("models", {}):
-                blocks.append(Text(f"{title}'s samples from the {entry['prior']} are shown once, under generation "
+                blocks.append(Text(f"{title}'s samples — {entry['prior']} — are shown once, under generation "
                                    "quality, beside its FID."))
             if entry["snapshot_epochs"]:
                 epochs = ", ".join(map(str, entry["snapshot_epochs"]))

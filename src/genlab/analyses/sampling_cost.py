@@ -54,7 +54,8 @@ class SamplingCost(Analysis):
         n = min(ctx.settings.samples, len(reference))
         floor = fid(reference, extract(fnet.net, floor_images(data)[:n])[0])  # real images the network never saw
         points = {name: self._points(ctx, method, fnet, reference, n) for name, method in models.items()}
-        result = {"n": n, "floor_fid": floor, "points": points, "titles": {name: ctx.title(name) for name in models}}
+        result = {"n": n, "floor_fid": floor, "points": points, "titles": {name: ctx.title(name) for name in models},
+                  "conditional": [name for name, method in models.items() if "conditional" in method.capabilities()]}
         sfigs.cost_curves(ctx.run.figure(FIGURE), result)
         return result
 
@@ -99,22 +100,34 @@ def measure(sampler, fnet, reference: torch.Tensor, n: int, steps: int | None) -
 
 
 def conclusion(view: ReportView, results: dict) -> str:
-    """Where each iterative model first beats the best one-step generator's FID, and at what speed."""
-    titles, points = results["titles"], results["points"]
-    single = {titles[n]: p[0] for n, p in points.items() if p and p[0]["steps"] is None}
-    iterative = {titles[n]: p for n, p in points.items() if p and p[0]["steps"] is not None}
+    """Where each iterative model first beats the best one-step generator's FID, and at what
+    speed: a conditional model against the best conditional one, an unconditional one against
+    the best unconditional one (a class given is information an unconditional model lacks)."""
+    titles, points, cond = results["titles"], results["points"], set(results.get("conditional", ()))
+    iterative = [n for n, p in points.items() if p and p[0]["steps"] is not None]
     if not iterative:
         return "No model here samples in steps; every one generates in one pass."
     out = []
-    best_title, best = min(single.items(), key=lambda kv: kv[1]["fid"]) if single else (None, None)
-    for title, curve in iterative.items():
+    for name in iterative:
+        curve = points[name]
         top = min(curve, key=lambda p: p["fid"])
-        text = f"{title}: lowest FID {top['fid']:.3g} at {top['steps']} steps ({top['images_per_s']:,.0f} images/s)"
-        if best is not None:
+        text = f"{titles[name]}: lowest FID {top['fid']:.3g} at {top['steps']} steps ({top['images_per_s']:,.0f} images/s)"
+        kind, rival = _best_one_step(points, cond, name in cond)
+        if rival is not None:
+            best = points[rival][0]
             beat = next((p for p in curve if p["fid"] < best["fid"]), None)
-            text += (f"; it first beats the best one-step generator, {best_title} (FID {best['fid']:.3g}, "
+            text += (f"; it first beats the best {kind}one-step generator, {titles[rival]} (FID {best['fid']:.3g}, "
                      f"{best['images_per_s']:,.0f} images/s), at {beat['steps']} steps" if beat else
-                     f"; at no step count measured does it beat the best one-step generator, {best_title} "
+                     f"; at no step count measured does it beat the best {kind}one-step generator, {titles[rival]} "
                      f"(FID {best['fid']:.3g})")
         out.append(text + ".")
     return " ".join(out + [one_seed(view.config.study)])
+
+
+def _best_one_step(points: dict, cond: set, conditional: bool) -> tuple[str, str | None]:
+    """(its words, the name) of the lowest-FID one-step generator of the same kind; any kind
+    when the run has none of it (or is an older run that did not record which are conditional)."""
+    single = [n for n, p in points.items() if p and p[0]["steps"] is None]
+    same = [n for n in single if (n in cond) == conditional] if cond else []
+    pool, kind = (same, "conditional " if conditional else "unconditional ") if same else (single, "")
+    return kind, min(pool, key=lambda n: points[n][0]["fid"]) if pool else None

@@ -142,6 +142,15 @@ def _wrap(title: str, width: int = 34) -> str:
     return "\n".join(textwrap.wrap(title, width)) or title
 
 
+def series_styles(n: int) -> list[dict]:
+    """Line styles for `n` series that no two share: tab10 with round markers up to ten, beyond
+    that tab20's colours with a marker that changes every ten (a gen study plots 13 models)."""
+    if n <= 10:
+        return [{"color": f"C{i}", "marker": "o"} for i in range(n)]
+    cmap, markers = plt.get_cmap("tab20"), "osD^v"
+    return [{"color": cmap(i % 20), "marker": markers[(i // 10) % len(markers)]} for i in range(n)]
+
+
 def class_colours(classes: tuple[str, ...]):
     """(colour map, vmax) giving each of `classes` its own colour (tab10, or tab20 beyond ten)."""
     cmap = plt.get_cmap("tab10" if len(classes) <= 10 else "tab20")

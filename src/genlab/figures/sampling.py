@@ -7,19 +7,20 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 
 from genlab import atomic
-from genlab.figures.common import MIN_FONT_PT, panels
+from genlab.figures.common import MIN_FONT_PT, panels, series_styles
 
 
 def cost_curves(path: Path, result: dict) -> Path:
     """result: {"points": {name: [{"steps", "fid", "images_per_s", ...}]}, "titles", "floor_fid", "n"}."""
     fig, (quality, speed) = panels(2, width=5.2, height=3.8, cols=2)
     steps = sorted({p["steps"] for pts in result["points"].values() for p in pts if p["steps"] is not None}) or [1]
-    for i, (name, pts) in enumerate(result["points"].items()):
-        title, colour = result["titles"][name], f"C{i % 10}"
+    styles = series_styles(len(result["points"]))
+    for style, (name, pts) in zip(styles, result["points"].items()):
+        title, colour = result["titles"][name], style["color"]
         if pts and pts[0]["steps"] is not None:
             xs = [p["steps"] for p in pts]
-            quality.plot(xs, [p["fid"] for p in pts], "o-", color=colour, label=title)
-            speed.plot(xs, [p["images_per_s"] for p in pts], "o-", color=colour, label=title)
+            quality.plot(xs, [p["fid"] for p in pts], "-", **style, label=title)
+            speed.plot(xs, [p["images_per_s"] for p in pts], "-", **style, label=title)
         elif pts:
             quality.hlines(pts[0]["fid"], steps[0], steps[-1], colors=colour, linestyles="--", label=f"{title} (1 pass)")
             speed.hlines(pts[0]["images_per_s"], steps[0], steps[-1], colors=colour, linestyles="--")

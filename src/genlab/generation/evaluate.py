@@ -64,7 +64,7 @@ def evaluate_run(run: RunDir | Path, opts: EvaluateOptions = EvaluateOptions()) 
     run = run if isinstance(run, RunDir) else RunDir(Path(run))
     config = generative_config(run, "evaluate")  # one line for a kitti run folder
     specs = _generators(config, run, opts)  # unknown or unfinished --models: refused before anything slow
-    _check_weights(run, specs)
+    methods = _load_weights(run, specs)  # a damaged final.pt is one line before any figure is written
     _check_n(opts.n, None)
     if opts.inception_weights:
         from genlab.generation import inception
@@ -95,7 +95,7 @@ def evaluate_run(run: RunDir | Path, opts: EvaluateOptions = EvaluateOptions()) 
     samplers.save_grid(run.figure(figures.SAMPLES_FIGURE.format(name=figures.FLOOR_NAME)), floor[:100], "real held-out training images")
     sets = {}
     for spec in specs:
-        entry, images = _evaluate_model(run, config, spec, fnet, reference, n, opts)
+        entry, images = _evaluate_model(run, config, spec, methods.pop(spec.name), fnet, reference, n, opts)
         if entry is not None:
             result["models"][spec.name] = entry
             sets[spec.name] = images
@@ -160,12 +160,12 @@ def _generators(config: StudyConfig, run: RunDir, opts: EvaluateOptions):
     return [spec for spec in config.models if run.model(spec.name).is_done()]
 
 
-def _check_weights(run: RunDir, specs) -> None:
-    """Every model's final.pt loads (a damaged one is one line) before a figure is written."""
+def _load_weights(run: RunDir, specs) -> dict:
+    """{name: trained method}: every final.pt is read once, and all of them before a figure is
+    written, so a damaged one is one line instead of a half-written section."""
     from genlab.registry import load_trained
 
-    for spec in specs:
-        load_trained(run.model(spec.name).path)
+    return {spec.name: load_trained(run.model(spec.name).path) for spec in specs}
 
 
 _TRAIN_IMAGES: dict = {}
@@ -182,18 +182,20 @@ def train_images(config: StudyConfig) -> torch.Tensor:
     return _TRAIN_IMAGES[key]
 
 
-def build_sampler(run: RunDir, config: StudyConfig, name: str, opts: samplers.SamplerOptions, seed: int = 0):
-    """(method, sampler or None) for the model `name` of a run folder."""
+def build_sampler(run: RunDir, config: StudyConfig, name: str, opts: samplers.SamplerOptions, seed: int = 0,
+                  method=None):
+    """(method, sampler or None) for the model `name` of a run folder (`method`: its weights,
+    when the caller has loaded them already)."""
     from genlab.registry import load_trained
 
-    method = load_trained(run.model(name).path)
+    method = method if method is not None else load_trained(run.model(name).path)
     images = train_images(config) if method.sampling == "codes" else None
     return method, samplers.sampler_for(method, opts, images, seed)
 
 
-def _evaluate_model(run, config, spec, fnet, reference, n, opts):
+def _evaluate_model(run, config, spec, method, fnet, reference, n, opts):
     t0 = time.perf_counter()
-    method, sampler = build_sampler(run, config, spec.name, opts.sampler, opts.seed)
+    method, sampler = build_sampler(run, config, spec.name, opts.sampler, opts.seed, method)
     if sampler is None:
         return None, None
     drawn = time.perf_counter()

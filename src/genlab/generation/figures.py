@@ -53,10 +53,12 @@ def epoch_fid_curves(run: RunDir, result: dict, key: str) -> bool:
     if not curves:
         return False
     plt = _plt()
+    from genlab.figures.common import series_styles  # matplotlib only when a figure is drawn
+
     fig, ax = plt.subplots(figsize=(6.5, 4))
-    for name, points in curves.items():
+    for style, (name, points) in zip(series_styles(len(curves)), curves.items()):
         epochs, values = zip(*points)
-        ax.plot(epochs, values, marker="o", ms=3, label=name)
+        ax.plot(epochs, values, ms=3, label=name, **style)
     for size, value in (result.get("epoch_floor") or {}).items():
         ax.axhline(value, color="grey", ls="--", lw=1, label=f"real floor (n={size})")
     ax.set_yscale("log")

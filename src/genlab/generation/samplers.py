@@ -47,7 +47,7 @@ class PriorSampler:
         trained = method.prior
         if prior and not method.prior_choice:
             raise GenlabError("--prior applies to models whose prior can be chosen (GANs); this one's cannot")
-        self.description = _prior_description(trained, prior)
+        self.description = _prior_description(trained, prior, method.traits().get("sampler"))
 
     @torch.no_grad()
     def sample(self, n: int, generator: torch.Generator | None = None, **options) -> torch.Tensor:
@@ -56,9 +56,11 @@ class PriorSampler:
         return self.method.sample(n, generator=generator, **kwargs, **options)
 
 
-def _prior_description(trained: str | None, chosen: str | None) -> str:
+def _prior_description(trained: str | None, chosen: str | None, sampler: str | None) -> str:
+    """What the report calls the draw: a GAN's or VAE's prior, else the model's own sampler as its
+    traits name it (an iterative model's integrator and step count)."""
     if trained is None:
-        return "its prior"
+        return f"its own sampler ({sampler})" if sampler else "its own prior"
     if chosen in (None, trained):
         return f"{trained} prior (as trained)"
     return f"{chosen} prior (trained with {trained})"

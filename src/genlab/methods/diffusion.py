@@ -108,8 +108,11 @@ class NoiseToImage(Method):
         noise = torch.randn(n, *self.shape, generator=generator, device=where).to(device)  # n×C×H×W
         labels = self._sample_labels(n, labels, generator, where)
         labels = labels.to(device) if labels is not None else None
-        chunks = [self.integrate(noise[i:i + CHUNK], None if labels is None else labels[i:i + CHUNK], steps,
-                                 guidance, generator, **options) for i in range(0, n, CHUNK)]
+        # a guided step runs the network on the chunk twice over (with and without labels): half
+        # the chunk keeps the batch the network sees at CHUNK (512 images ran 20 % slower per image)
+        size = CHUNK // 2 if labels is not None and guidance not in (0, 1) else CHUNK
+        chunks = [self.integrate(noise[i:i + size], None if labels is None else labels[i:i + size], steps,
+                                 guidance, generator, **options) for i in range(0, n, size)]
         out = torch.cat(chunks) if chunks else noise
         return ((out + 1) / 2).clamp(0, 1)  # [−1, 1] → [0, 1]
 
