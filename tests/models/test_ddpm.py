@@ -214,7 +214,7 @@ def test_the_report_names_the_sampler_and_a_guided_chunk_keeps_the_network_batch
     half a chunk at a time, so the doubled batch the network sees stays at CHUNK."""
     from genlab.generation.samplers import PriorSampler
 
-    assert PriorSampler(small(sample_steps=7, eta=0.5)).description == "its own sampler (DDIM, 7 steps, η = 0.5)"
+    assert PriorSampler(small(sample_steps=7, eta=0.5)).description == "its own sampler: DDIM, 7 steps, η = 0.5"
     model, seen = small(conditional=True, guidance=2.0, sample_steps=2), []
     net = model.ema.average
     hook = net.register_forward_pre_hook(lambda module, args: seen.append(len(args[0])))

@@ -60,7 +60,7 @@ def _prior_description(trained: str | None, chosen: str | None, sampler: str | N
     """What the report calls the draw: a GAN's or VAE's prior, else the model's own sampler as its
     traits name it (an iterative model's integrator and step count)."""
     if trained is None:
-        return f"its own sampler ({sampler})" if sampler else "its own prior"
+        return f"its own sampler: {sampler}" if sampler else "its own prior"
     if chosen in (None, trained):
         return f"{trained} prior (as trained)"
     return f"{chosen} prior (trained with {trained})"
