@@ -277,7 +277,7 @@ def _finish(method: Method, data: TrainData, records: list[dict], cfg: TrainConf
         "train_time_s": sum(r["epoch_train_s"] for r in records),
         "wall_time_s": sum(r.get("epoch_wall_s", r["epoch_train_s"]) for r in records),
         "images_per_s": sum(r["images_per_s"] for r in records) / len(records),
-        "parameters": sum(p.numel() for p in method.parameters() if p.requires_grad),
+        "parameters": method.parameter_count(),
         "final": {"train": last["train"], "val": last["val"], "test": test},
         "device": str(device),
         "precision": precision.resolved_name(cfg.precision, device),  # what train.precision meant here

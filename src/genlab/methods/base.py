@@ -80,6 +80,10 @@ class Method(nn.Module):
         """How it generates, in words."""
         return SAMPLING[self.sampling]
 
+    def parameter_count(self) -> int:
+        """Trainable parameters: what a run reports and a dry run predicts (an EMA copy is not one)."""
+        return sum(p.numel() for p in self.parameters() if p.requires_grad)
+
     def parameter_groups(self) -> dict[str, list[nn.Parameter]]:
         """Parameters per named optimiser (one Adam each)."""
         return {"model": list(self.parameters())}

@@ -55,7 +55,7 @@ def _models(config: StudyConfig, facts, classes) -> str:
              f"Models ({len(config.models)}):"]
     for spec in config.models:
         method = registry.build_meta(spec.model, spec.params, shape=tuple(facts.shape), classes=classes)
-        n = sum(p.numel() for p in method.parameters() if p.requires_grad)  # as the run counts them: no EMA copy
+        n = method.parameter_count()
         params = ", ".join(f"{k}={v}" for k, v in spec.params.items()) or "defaults"
         lines.append(f"  {spec.name:<14} {spec.title} — {spec.model}({params}); {n:,} parameters; "
                      f"{spec.train.epochs} epochs at batch {spec.train.batch_size}, {spec.train.optimizer} "
